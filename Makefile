@@ -1,0 +1,52 @@
+# perfanalysis: the two commands of the README's Quick start, and the steps behind them.
+#   make report   set up .venv and publish the Lincolnshire Q4 2017/18 pack
+#   make test     set up .venv (and Chromium for the browser tests) and run every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: report test test-fast lint lock chromium bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(VENV)/bin/perfanalysis run parameters/lincolnshire-2017-18-q4.yaml
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; }
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
+test: $(STAMP) chromium
+	$(PY) -m pytest
+
+# The quick unit tests alone, for a developer at work.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not notebook and not browser"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check perfanalysis tests bench data
+	$(VENV)/bin/ruff format --check perfanalysis tests bench data
+
+# Re-pin every dependency (run after changing pyproject.toml), then commit requirements.lock.
+lock: $(STAMP)
+	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+	  --output-file requirements.lock pyproject.toml
+
+bench: $(STAMP)
+	$(PY) bench/assess.py
+
+clean:
+	rm -rf $(VENV) reports/*/ .pytest_cache

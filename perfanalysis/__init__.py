@@ -1,0 +1,48 @@
+"""perfanalysis: quarterly performance reporting for English councils' outcomes frameworks.
+
+What analysts type at a notebook prompt::
+
+    import perfanalysis as pa
+    ds = pa.load("data/lincolnshire")   # a folder of CSV files or an .xlsx workbook
+    ds.assess("Q4 2017/18")             # one row per measure: figures, status, direction
+    ds.summary("Q4 2017/18")            # one row per strategy: "How is success measured?"
+
+Everything not listed in `__all__` may change between versions.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from perfanalysis.dataset import Dataset, load
+from perfanalysis.errors import (
+    DataError,
+    DatasetError,
+    PackError,
+    ParameterError,
+    PerfanalysisError,
+    PeriodError,
+    ValidationFailed,
+)
+from perfanalysis.periods import Period
+from perfanalysis.status import Status
+
+try:
+    __version__ = version("perfanalysis")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "DataError",
+    "Dataset",
+    "DatasetError",
+    "PackError",
+    "ParameterError",
+    "PerfanalysisError",
+    "Period",
+    "PeriodError",
+    "Status",
+    "ValidationFailed",
+    "load",
+    "__version__",
+]

@@ -1,0 +1,214 @@
+"""Chart builders (Altair) and their offline rendering as accessible inline SVG.
+
+Builders return an `alt.Chart` and never render; `to_svg` turns one into an `<svg role="img">`
+with a `<title>` and `<desc>` that state the figures, drawn by vl-convert in this process (no
+browser, no CDN, no per-chart process). Colours come from the Government Analysis Function's
+accessible palette; status is always carried by a marker shape as well as colour.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from perfanalysis.narrative import format_value
+from perfanalysis.status import Status
+
+__all__ = ["PALETTE", "STATUS_STYLE", "measure_chart", "status_chart", "to_svg"]
+
+#: Government Analysis Function categorical palette (dark blue, turquoise, dark pink, orange, grey).
+PALETTE = {
+    "dark_blue": "#12436D",
+    "turquoise": "#28A197",
+    "dark_pink": "#801650",
+    "orange": "#F46A25",
+    "dark_grey": "#3D3D3D",
+    "light_purple": "#A285D1",
+    "band": "#DCE8F2",
+}
+#: Status -> (colour with at least 3:1 contrast on white, Vega marker shape).
+STATUS_STYLE: dict[str, tuple[str, str]] = {
+    Status.ACHIEVED.value: ("#12436D", "circle"),
+    Status.WITHIN_TOLERANCE.value: ("#12436D", "diamond"),
+    Status.IMPROVING.value: ("#A34400", "triangle-up"),
+    Status.NOT_ACHIEVED.value: ("#801650", "cross"),
+    Status.MEASURED.value: ("#3D3D3D", "square"),
+    Status.NO_TARGET.value: ("#3D3D3D", "square"),
+    Status.NO_DATA.value: ("#3D3D3D", "square"),
+}
+_FONT = "Liberation Sans, Arial, sans-serif"
+
+
+def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return chart.configure(font=_FONT).configure_view(stroke=None).configure_axis(
+        labelColor="#3D3D3D", titleColor="#0B0C0C", gridColor="#E5E5E5", labelFontSize=11,
+        titleFontSize=12,
+    ).configure_title(fontSize=14, anchor="start", color="#0B0C0C")  # fmt: skip
+
+
+def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> alt.LayerChart:
+    """A measure over time: actual line, target line, tolerance band, the current point by status.
+
+    `history` has one row per period (period, end, actual, target, tolerance), oldest first, as
+    `Dataset.history` gives it; `figure` is the measure's row of `assess()` output.
+    """
+    f = dict(figure)
+    unit, decimals = f.get("unit", "count"), f.get("decimals")
+    h = history.copy()
+    h = h[h["end"] <= pd.Timestamp(_period_end(f, h))] if len(h) else h
+    h["period"] = h["period"].astype(str)
+    order = list(h["period"])
+    sign = {"higher": -1, "lower": 1}.get(f.get("polarity"), 0)
+    h["band_low"] = h["target"] + (h["tolerance"].fillna(0) * sign).clip(upper=0)
+    h["band_high"] = h["target"] + (h["tolerance"].fillna(0) * sign).clip(lower=0)
+    h["actual_text"] = [format_value(v, unit, decimals) for v in h["actual"]]
+    h["target_text"] = [format_value(v, unit, decimals) for v in h["target"]]
+    x = alt.X("period:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True))
+    y_title = {"percent": "Per cent", "days": "Days", "gbp": "£", "milestone": "% complete"}.get(
+        unit, unit.replace("_", " ").replace("rate per", "Rate per").capitalize()
+    )
+    base = alt.Chart(h).encode(x=x)
+    layers = []
+    if h["tolerance"].notna().any():
+        layers.append(
+            base.mark_area(color=PALETTE["band"], opacity=1).encode(
+                y=alt.Y("band_low:Q"), y2="band_high:Q"
+            ).transform_filter("isValid(datum.band_low) && datum.band_high != datum.band_low")
+        )
+    if h["target"].notna().any():
+        layers.append(
+            base.mark_line(color=PALETTE["orange"], strokeDash=[6, 4], strokeWidth=2,
+                           interpolate="step-after")
+            .encode(y=alt.Y("target:Q", title=y_title))
+            .transform_filter("isValid(datum.target)")
+        )  # fmt: skip
+    layers.append(
+        base.mark_line(color=PALETTE["dark_blue"], strokeWidth=2, point=alt.OverlayMarkDef(
+            filled=True, size=30, color=PALETTE["dark_blue"]))
+        .encode(y=alt.Y("actual:Q", title=y_title, scale=alt.Scale(zero=False)))
+        .transform_filter("isValid(datum.actual)")
+    )  # fmt: skip
+    status = f.get("status", Status.NO_DATA.value)
+    colour, shape = STATUS_STYLE.get(status, STATUS_STYLE[Status.NO_DATA.value])
+    current = h[h["period"] == str(f.get("period"))]
+    if len(current) and pd.notna(current["actual"].iloc[0]):
+        layers.append(
+            alt.Chart(current).mark_point(shape=shape, size=220, filled=True, color=colour,
+                                          stroke="#FFFFFF", strokeWidth=1)
+            .encode(x=x, y="actual:Q")
+        )  # fmt: skip
+    chart = alt.layer(*layers).properties(
+        width=520, height=220,
+        title=alt.TitleParams(_wrap(str(f.get("title", ""))), subtitle=_subtitle(f)),
+        description=chart_description(h, f),
+    )
+    return _config(chart)
+
+
+def _period_end(f: dict[str, Any], h: pd.DataFrame) -> pd.Timestamp:
+    rows = h[h["period"].astype(str) == str(f.get("period"))]
+    return rows["end"].iloc[0] if len(rows) else h["end"].max()
+
+
+def _wrap(text: str, width: int = 70) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if len(line) + len(w) + 1 > width and line:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    return lines + [line] if line else lines or [""]
+
+
+def _subtitle(f: dict[str, Any]) -> str:
+    status = Status(f.get("status", Status.NO_DATA.value))
+    return f"{f.get('period')}: {status.symbol} {status.label}"
+
+
+def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
+    """The text alternative of a measure chart: what it shows and its figures."""
+    unit, d = f.get("unit", "count"), f.get("decimals")
+    with_data = h[h["actual"].notna()]
+    if with_data.empty:
+        return f"Chart of {f.get('title')}: there are no figures to plot."
+    points = "; ".join(
+        f"{p} {format_value(v, unit, d)}" for p, v in zip(with_data["period"], with_data["actual"])
+    )
+    text = (f"Line chart of {f.get('title')} from {with_data['period'].iloc[0]} to "
+            f"{with_data['period'].iloc[-1]}. Actuals: {points}.")  # fmt: skip
+    if pd.notna(f.get("target")):
+        text += f" Target for {f.get('period')}: {format_value(f.get('target'), unit, d)}."
+    status = Status(f.get("status", Status.NO_DATA.value))
+    return text + f" Status: {status.label}."
+
+
+def status_chart(summary: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: how many measures of each strategy have each status."""
+    columns = {
+        "achieving": ("Achieving", "#12436D"),
+        "improving": ("Improving but not achieved", "#A34400"),
+        "not_achieving": ("Not achieved", "#801650"),
+        "measured": ("Measured (no target)", "#3D3D3D"),
+        "no_data": ("No data", "#A285D1"),
+        "no_target": ("No target set", "#707070"),
+    }
+    rows = summary.melt(id_vars=["title"], value_vars=list(columns), var_name="status",
+                        value_name="count")  # fmt: skip
+    rows = rows[rows["count"] > 0].copy()
+    rows["status_label"] = rows["status"].map({k: v[0] for k, v in columns.items()})
+    labels = [v[0] for v in columns.values()]
+    colours = [v[1] for v in columns.values()]
+    described = "; ".join(
+        f"{r.title}: " + ", ".join(
+            f"{int(r[c])} {columns[c][0].lower()}" for c in columns if r[c] > 0
+        ) for _, r in summary.iterrows()  # one row per strategy: presentation only
+    )
+    chart = alt.Chart(rows).mark_bar(stroke="#FFFFFF", strokeWidth=1).encode(
+        y=alt.Y("title:N", sort=list(summary["title"]), title=None,
+                axis=alt.Axis(labelLimit=320)),
+        x=alt.X("sum(count):Q", title="Number of measures", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("status_label:N", title="Status",
+                        scale=alt.Scale(domain=labels, range=colours),
+                        legend=alt.Legend(orient="bottom", columns=2)),
+        order=alt.Order("status:N"),
+    ).properties(
+        width=420, title="Measures by status and strategy",
+        description="Bar chart of the number of measures by status for each strategy. " + described,
+    )  # fmt: skip
+    return _config(chart)
+
+
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+
+
+def to_svg(chart: alt.TopLevelMixin, chart_id: str) -> str:
+    """Render a chart to inline SVG with role="img", a <title> and a <desc> (offline, no browser).
+
+    vl-convert drops the chart's description; it is put back as <desc>, and the svg is named by
+    both, so a screen reader reads the figures. `chart_id` makes the element ids stable.
+    """
+    import vl_convert
+
+    spec = chart.to_dict()
+    svg = vl_convert.vegalite_to_svg(spec)
+    title = spec.get("title", "")
+    if isinstance(title, dict):
+        text = title.get("text", "")
+        title = " ".join(text) if isinstance(text, list) else str(text)
+    desc = spec.get("description", "")
+    safe_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id)
+    head = (
+        f'<title id="{safe_id}-title">{html.escape(str(title))}</title>'
+        f'<desc id="{safe_id}-desc">{html.escape(str(desc))}</desc>'
+    )
+    svg = _SVG_OPEN.sub(
+        lambda m: (f'<svg{m.group(1)} role="img" class="chart" '
+                   f'aria-labelledby="{safe_id}-title {safe_id}-desc">{head}'),
+        svg, count=1,
+    )  # fmt: skip
+    return svg

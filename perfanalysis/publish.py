@@ -1,0 +1,121 @@
+"""Turn executed notebooks and figures into the files of a pack, byte-identical on every rerun.
+
+Executed notebooks carry run-specific details (times, durations, paths, random cell ids); they
+are normalised before they are saved or converted, so the same inputs always give the same
+bytes. HTML comes from our own nbconvert template: code hidden, no script, nothing remote.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from perfanalysis.render import esc, table
+
+__all__ = ["normalise_notebook", "notebook_to_html", "write_figures", "write_quality_page",
+           "page_html"]  # fmt: skip
+
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+_CSS = Path(__file__).resolve().parent / "static" / "pack.css"
+
+
+def normalise_notebook(nb: Any, title: str) -> Any:
+    """Drop what changes from run to run: timings, paths, random ids; keep the parameters."""
+    meta = nb.metadata
+    pm = dict(meta.get("papermill", {}))
+    meta["papermill"] = {"parameters": pm.get("parameters", {}), "version": pm.get("version")}
+    meta["title"] = title
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:02d}"
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+@lru_cache(maxsize=1)
+def _exporter() -> Any:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="perfanalysis", extra_template_basedirs=[str(_TEMPLATES)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    return exporter
+
+
+def notebook_to_html(nb: Any) -> str:
+    """An executed notebook as one self-contained page (our template, code hidden)."""
+    body, _ = _exporter().from_notebook_node(nb, resources={"perfanalysis_css": css()})
+    return body
+
+
+def css() -> str:
+    return _CSS.read_text(encoding="utf-8")
+
+
+def page_html(title: str, body: str) -> str:
+    """A page that is not a notebook (the data-quality page), in the same look as the pack."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:; font-src data:; script-src 'none'; "
+        "object-src 'none'; base-uri 'none'; form-action 'none'\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>\n{css()}\n</style>\n</head>\n<body>\n"
+        '<a class="skip-link" href="#main">Skip to main content</a>\n'
+        f'<main id="main" tabindex="-1">\n{body}\n</main>\n</body>\n</html>\n'
+    )
+
+
+def write_figures(pack: Any, path: Path) -> None:
+    """figures.csv: one row per measure of the pack, every figure its pages show."""
+    from perfanalysis.report import FIGURE_COLUMNS
+
+    f = pack.figures[pack.figures["strategy_id"].isin(pack.strategies)]
+    f = f[[c for c in FIGURE_COLUMNS if c in f.columns]]
+    f.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+
+
+def write_quality_page(result: Any, pack: Any, path: Path) -> None:
+    """data-quality.html: every check with pass or fail, its severity and the failing rows."""
+    counts = result.counts()
+    rows = []
+    for c in result.checks:
+        if c.success:
+            outcome = '<span class="dq-pass"><span aria-hidden="true">\u2714</span> Passed</span>'
+        else:
+            word = "Error" if c.severity == "error" else "Warning"
+            symbol = "\u2718" if c.severity == "error" else "\u25b2"
+            outcome = (f'<span class="dq-fail-{c.severity}"><span aria-hidden="true">{symbol}'
+                       f"</span> {word}</span>")  # fmt: skip
+        examples = "; ".join(
+            f"row {e.get('row')}: {e.get('value')!s}" for e in (c.examples or [])[:5]
+        )
+        rows.append((esc(c.table), esc(c.column, "(table)"), esc(c.rule), esc(c.severity),
+                     outcome, str(c.checked), str(c.failed), esc(examples, "")))  # fmt: skip
+    level = pack.dataset.framework.level("strategy")
+    body = (
+        '<nav class="breadcrumb" aria-label="Breadcrumb"><a href="index.html">'
+        f"{esc(pack.organisation)}: collated report</a></nav>"
+        f'<p class="kicker">{esc(pack.organisation)} &middot; {esc(pack.period.long_label)}</p>'
+        "<h1>Data quality</h1>"
+        f"<p>Before any figure in this pack was computed, the data was checked against "
+        f"{counts['checks']} rules: {counts['passed']} passed, {counts['errors']} errors and "
+        f"{counts['warnings']} warnings. Errors stop a pack from being published; warnings are "
+        f"listed here so that every {esc(level.lower())} report can be read with them in mind.</p>"
+        "<h2>Every check</h2>"
+        + table(rows, ("Table", "Column", "Rule", "Severity", "Result", "Rows checked",
+                       "Rows failing", "First failing rows"),
+                "Data-quality checks", numeric=(5, 6))  # fmt: skip
+    )
+    path.write_text(page_html(f"Data quality: {pack.organisation}, {pack.period.label}", body),
+                    encoding="utf-8")  # fmt: skip
+
+
+def read_figures(path: Path) -> pd.DataFrame:
+    """figures.csv read back as text, so a comparison sees exactly what was published."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -1,0 +1,124 @@
+"""HTML fragments for the published pages: every piece of text from the data is escaped here.
+
+Narrative fields are plain text with a tiny, safe structure (a line starting "- " is a bullet, a
+blank line starts a paragraph); nothing in them is ever interpreted as HTML or markdown, so a
+`<script>` in a commissioner's comment shows as text. Tables have captions and header cells with
+scope; statuses and RAG carry a symbol and words, never colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from perfanalysis.status import Status
+
+__all__ = ["Fragment", "esc", "text_block", "table", "status_badge", "rag_badge", "slug"]
+
+
+class Fragment:
+    """A piece of HTML that Jupyter displays as HTML (and nbconvert publishes as it is)."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return f"<HTML fragment, {len(self.markup)} characters>"
+
+    def __add__(self, other: Fragment | str) -> Fragment:
+        return Fragment(self.markup + str(other))
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+
+
+def esc(value: Any, default: str = "") -> str:
+    """Text for HTML: escaped, or `default` when blank."""
+    if _blank(value):
+        return html.escape(default)
+    return html.escape(str(value).strip(), quote=True)
+
+
+def slug(text: str) -> str:
+    """An id for an element: lower case letters, digits and hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
+
+
+def text_block(value: Any, default: str = "None given.") -> str:
+    """Plain text as paragraphs and bullet lists; everything escaped."""
+    if _blank(value):
+        return f'<p class="none-given">{html.escape(default)}</p>'
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", str(value).replace("\r\n", "\n").strip()):
+        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+        bullets: list[str] = []
+        for line in lines:
+            if line.startswith(("- ", "* ", "\u2022 ")):
+                bullets.append(f"<li>{html.escape(line[2:].strip())}</li>")
+                continue
+            if bullets:
+                out.append("<ul>" + "".join(bullets) + "</ul>")
+                bullets = []
+            out.append(f"<p>{html.escape(line)}</p>")
+        if bullets:
+            out.append("<ul>" + "".join(bullets) + "</ul>")
+    return "\n".join(out)
+
+
+def status_badge(status: str | Status) -> str:
+    """A measure status as symbol and words, styled by class (never colour alone)."""
+    s = Status(status)
+    return (f'<span class="status status-{s.value.replace("_", "-")}">'
+            f'<span class="symbol" aria-hidden="true">{s.symbol}</span> {html.escape(s.label)}</span>')  # fmt: skip
+
+
+_RAG_SYMBOL = {"Red": "\u25a0", "Amber": "\u25b2", "Green": "\u25cf"}
+
+
+def rag_badge(rag: Any) -> str:
+    """A commissioner's RAG rating as symbol and word; 'Not given' when blank."""
+    if _blank(rag):
+        return '<span class="rag rag-none">Not given</span>'
+    word = str(rag).strip().title()
+    symbol = _RAG_SYMBOL.get(word, "")
+    return (f'<span class="rag rag-{slug(word)}"><span class="symbol" aria-hidden="true">'
+            f"{symbol}</span> {html.escape(word)}</span>")  # fmt: skip
+
+
+def table(
+    rows: Iterable[Sequence[str]],
+    headers: Sequence[str],
+    caption: str,
+    *,
+    row_headers: bool = True,
+    css: str = "",
+    numeric: Sequence[int] = (),
+    row_classes: Sequence[str] | None = None,
+) -> str:
+    """A table with a caption and header cells with scope. Cells are HTML already escaped."""
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
+    body = []
+    for i, row in enumerate(rows):
+        cells = []
+        for j, cell in enumerate(row):
+            cls = ' class="num"' if j in numeric else ""
+            if j == 0 and row_headers:
+                cells.append(f'<th scope="row"{cls}>{cell}</th>')
+            else:
+                cells.append(f"<td{cls}>{cell}</td>")
+        rc = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
+        body.append(f"<tr{rc}>{''.join(cells)}</tr>")
+    cls = f' class="{css}"' if css else ""
+    label = html.escape(caption, quote=True)
+    return (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}"><table{cls}><caption>{html.escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")  # fmt: skip

@@ -1,0 +1,445 @@
+"""The pages of a pack: a collated highlight report and one highlight report per strategy.
+
+A notebook cell calls one method and shows what it returns; every number comes from the figures
+table (`PackData.figures`, one row per measure, also published as figures.csv), every sentence
+from `narrative`, every chart from `charts`. Nothing here reads a file except `open_pack`.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from perfanalysis.dataset import Dataset, load
+from perfanalysis.narrative import format_value, polarity_words, sentences
+from perfanalysis.periods import Period
+from perfanalysis.render import Fragment, esc, rag_badge, slug, status_badge, table, text_block
+from perfanalysis.status import Status
+
+__all__ = ["PackData", "prepare", "open_pack", "StrategyPage", "CollatedPage", "FIGURE_COLUMNS"]
+
+#: Where `perfanalysis run` leaves the prepared figures for its notebooks (named by content hash).
+PREPARED_DIR = Path(tempfile.gettempdir()) / "perfanalysis-prepared"
+
+#: The columns of figures.csv, in order: every figure a page shows.
+FIGURE_COLUMNS = [
+    "measure_id", "strategy_id", "outcome_id", "title", "unit", "polarity", "targeted",
+    "frequency", "reporting_period", "period", "actual", "target", "tolerance", "gap", "status",
+    "status_label", "previous_period", "previous_actual", "direction", "last_year_period",
+    "last_year_actual", "direction_last_year", "source", "sentence",
+]  # fmt: skip
+
+
+@dataclass
+class PackData:
+    """Everything a pack's pages show, prepared once per run and handed to every notebook."""
+
+    dataset: Dataset
+    period: Period
+    figures: pd.DataFrame
+    summary: pd.DataFrame
+    strategies: list[str]
+    title: str
+    quality: dict[str, Any] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def organisation(self) -> str:
+        return self.dataset.organisation
+
+    def figures_for(self, strategy_id: str) -> pd.DataFrame:
+        return self.figures[self.figures["strategy_id"] == strategy_id]
+
+
+def prepare(
+    dataset: Dataset,
+    period: str | Period,
+    strategies: str | list[str] = "all",
+    title: str | None = None,
+    quality: dict[str, Any] | None = None,
+) -> PackData:
+    """Assess the dataset for the period and choose the strategies the pack covers."""
+    p = Period.parse(period)
+    figures = dataset.assess(p)
+    figures["sentence"] = sentences(figures)
+    summary = dataset.summary(p)
+    known = list(dataset.framework.strategies["strategy_id"])
+    if strategies == "all" or strategies is None:
+        chosen = known
+    else:
+        unknown = [s for s in strategies if s not in known]
+        if unknown:
+            from perfanalysis.errors import ParameterError
+
+            raise ParameterError(
+                f"strategies {', '.join(unknown)} are not in the dataset; known: {', '.join(known)}"
+            )
+        chosen = list(strategies)
+    level = dataset.framework.level("strategy")
+    title = title or f"{dataset.organisation}: collated highlight report, {p.label}"
+    return PackData(dataset, p, figures, summary, chosen, title, quality,
+                    {"level": level})  # fmt: skip
+
+
+def open_pack(dataset: str | Path, period: str, prepared: str | Path | None = "") -> PackData:
+    """The pack's data: from the runner's prepared file when given, else from the dataset itself.
+
+    The runner loads and checks the data once and hands every notebook the same prepared file;
+    an analyst running a notebook on its own gets the same figures straight from the dataset.
+    """
+    if prepared:
+        path = Path(prepared)
+        if not path.is_absolute() and not path.exists():
+            path = PREPARED_DIR / path
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    return prepare(load(dataset), period)
+
+
+def _fmt(row: pd.Series, column: str) -> str:
+    return esc(format_value(row[column], row["unit"], row["decimals"]))
+
+
+def _direction(row: pd.Series) -> str:
+    d = row.get("direction")
+    if d is None or pd.isna(d):
+        return "Not available"
+    symbol = {"better": "\u25b2", "worse": "\u25bc", "no change": "\u25ac",
+              "higher": "\u25b2", "lower": "\u25bc"}.get(d, "")  # fmt: skip
+    return (f'<span class="dot dot-{slug(d)}"><span aria-hidden="true">{symbol}</span> '
+            f'{esc(str(d).capitalize())} than {esc(row["previous_period"])}</span>'
+            if d != "no change" else f"No change from {esc(row['previous_period'])}")
+
+
+_PERF = {"Poor": ("\u2718", "perf-poor"), "Average": ("\u25b2", "perf-average"),
+         "Good": ("\u2714", "perf-good")}  # fmt: skip
+
+
+def performance_cell(value: Any, as_written: Any = None) -> str:
+    """A contract's performance rating: Poor and Average marked by symbol and words."""
+    word = "" if value is None or pd.isna(value) else str(value).strip()
+    symbol, css = _PERF.get(word, ("", "perf-none"))
+    label = {"Poor": "Poor: needs action", "Average": "Average: watch"}.get(word, word or "Not rated")
+    out = (f'<span class="perf {css}"><span class="symbol" aria-hidden="true">{symbol}</span> '
+           f"{esc(label)}</span>")  # fmt: skip
+    if as_written is not None and not pd.isna(as_written) and str(as_written).strip() not in ("", word):
+        out += f'<br><span class="as-written">As written: {esc(as_written)}</span>'
+    return out
+
+
+def _box_sentence(row: pd.Series) -> str:
+    parts = [f"{row['measures']} measure" + ("s" if row["measures"] != 1 else "")]
+    kinds = []
+    if row["targeted"]:
+        kinds.append(f"{row['targeted']} targeted")
+    if row["measured"]:
+        kinds.append(f"{row['measured']} measured only")
+    text = parts[0] + (": " + " and ".join(kinds) if kinds else "") + "."
+    if row["targeted"]:
+        of = []
+        for col, words in (("achieving", "achieving the target"),
+                           ("improving", "improving but not achieved"),
+                           ("not_achieving", "not achieving the target"),
+                           ("no_target", "with no target set"), ("no_data", "with no data")):  # fmt: skip
+            if row[col]:
+                of.append(f"{row[col]} {words}")
+        text += " Of the targeted measures: " + (", ".join(of) or "none assessed") + "."
+    return text
+
+
+class StrategyPage:
+    """The highlight report of one strategy, section by section, as the seed report lays it out."""
+
+    def __init__(self, pack: PackData, strategy_id: str) -> None:
+        self.pack = pack
+        self.strategy = pack.dataset.framework.strategy(strategy_id)
+        self.id = strategy_id
+        self.highlight = pack.dataset.highlight(strategy_id, pack.period)
+        self.figures = pack.figures_for(strategy_id)
+        self.box = pack.summary[pack.summary["strategy_id"] == strategy_id].iloc[0]
+
+    def _h(self, field_name: str) -> Any:
+        if self.highlight is None:
+            return None
+        return self.highlight.get(field_name)
+
+    @property
+    def title(self) -> str:
+        return f"{self.strategy['title']}: highlight report, {self.pack.period.label}"
+
+    def header(self) -> Fragment:
+        """h1, the strategy's place in the framework, and who owns the report."""
+        level = self.pack.dataset.framework.level("strategy")
+        theme = self.pack.dataset.framework.themes.set_index("theme_id").loc[
+            self.strategy["theme_id"], "title"]
+        rows = [
+            (esc(label), esc(self._h(col), "Not given"))
+            for label, col in (("Sponsor", "sponsor"), ("Commissioning lead", "commissioning_lead"),
+                               ("Lead officer", "lead_officer"), ("Stage", "stage"),
+                               ("Completed by", "completed_by"), ("Report date", "report_date"))
+        ]  # fmt: skip
+        stage_words = self._h("stage_as_written")
+        if stage_words is not None and not pd.isna(stage_words) and str(stage_words).strip():
+            rows[3] = (rows[3][0], rows[3][1] + f'<br><span class="as-written">As written: '
+                       f"{esc(stage_words)}</span>")  # fmt: skip
+        missing = ("" if self.highlight is not None else
+                   f'<p class="notice">No highlight report was submitted for '
+                   f"{esc(self.pack.period.label)}; the measures below are computed from the data.</p>")  # fmt: skip
+        return Fragment(
+            f'<nav class="breadcrumb" aria-label="Breadcrumb"><a href="../index.html">'
+            f"{esc(self.pack.organisation)}: collated report</a></nav>"
+            f'<p class="kicker">{esc(level)} highlight report &middot; {esc(self.pack.period.long_label)}</p>'
+            f"<h1>{esc(self.strategy['title'])}</h1>"
+            f'<p class="lede">{esc(self.pack.dataset.framework.level("theme"))}: {esc(theme)}</p>'
+            f'<p class="purpose">{esc(self.strategy.get("purpose"))}</p>{missing}'
+            + table(rows, ("Role", "Name"), "Who is responsible for this report", css="people")
+        )
+
+    def narrative(self) -> Fragment:
+        """Summary, how needs were established, and the agreed outcomes."""
+        parts = []
+        for heading, col in (("Summary", "summary"),
+                             ("How the needs were established", "needs"),
+                             ("Agreed outcomes", "agreed_outcomes")):  # fmt: skip
+            parts.append(f"<h2>{heading}</h2>{text_block(self._h(col))}")
+        return Fragment("".join(parts))
+
+    def success(self) -> Fragment:
+        """The "How is success measured?" box, computed from the measure statuses."""
+        b = self.box
+        rows = [(str(b["measures"]), str(b["targeted"]), str(b["measured"]), str(b["achieving"]),
+                 str(b["improving"]), str(b["not_achieving"]), str(b["no_data"]))]  # fmt: skip
+        headers = ("Number of measures", "Targeted", "Measured only", "Achieving the target",
+                   "Improving but not achieved", "Not achieving the target", "No data")  # fmt: skip
+        return Fragment(
+            '<h2 id="success">How is success measured?</h2>'
+            f'<p class="box-sentence">{esc(_box_sentence(b))}</p>'
+            + table(rows, headers, f"How is success measured? {self.pack.period.label}",
+                    css="count-box", numeric=range(7))  # fmt: skip
+            + f'<p>The measures and their figures are in <a href="#appendix-a">Appendix A</a>.</p>'
+        )
+
+    def contracts(self) -> Fragment:
+        """Key contracts, with Poor and Average performance marked by symbol and words."""
+        c = self.pack.dataset.contracts_for(self.id, self.pack.period)
+        head = "<h2>Key contracts</h2><p>Contracts over £1m or of a politically sensitive nature.</p>"
+        if c.empty:
+            return Fragment(head + '<p class="none-given">No key contracts were reported.</p>')
+        written = c.get("performance_as_written", pd.Series([None] * len(c)))
+        rows = [
+            (esc(r["service"]), esc(r["provider"]), esc(r["duration"]), esc(r["review_date"]),
+             esc(r["contract_kpis"]), performance_cell(r["performance"], w),
+             esc(r["corrective_measures"]), esc(r["payment_terms"]), esc(r["performance_driven"]),
+             esc(r["volume_sensitive"]))
+            for r, w in zip(c.to_dict("records"), written)
+        ]  # fmt: skip
+        classes = [f"row-{slug(str(p))}" for p in c["performance"]]
+        headers = ("Service contracted", "Provider", "Duration", "Review date", "Contract KPIs",
+                   "Performance", "Corrective measures", "Payment terms",
+                   "Performance driven or independent", "Volume sensitive")  # fmt: skip
+        return Fragment(head + table(rows, headers, "Key contracts", css="contracts",
+                                     row_classes=classes))  # fmt: skip
+
+    def arrangements(self) -> Fragment:
+        """Pooled budgets, property implications and commercial opportunities."""
+        parts = []
+        for heading, col in (("Pooled budgets and co-commissioning", "pooled_budget"),
+                             ("Property implications", "property"),
+                             ("Commercial opportunities", "commercial")):  # fmt: skip
+            parts.append(f"<h2>{heading}</h2>{text_block(self._h(col))}")
+        return Fragment("".join(parts))
+
+    def comments(self) -> Fragment:
+        """The commissioner's comments with the RAG status (an input, not computed)."""
+        return Fragment(
+            "<h2>Commissioner's comments</h2>"
+            f'<p class="rag-line">Status (RAG): {rag_badge(self._h("rag"))}'
+            f" &middot; Completed by: {esc(self._h('completed_by'), 'Not given')}</p>"
+            + text_block(self._h("comments"))
+            + '<p class="note">The RAG status is the commissioner\'s judgement. The measure '
+            "statuses in Appendix A are computed from the figures.</p>"
+        )
+
+    def appendix(self, charts: bool = True) -> Fragment:
+        """Appendix A: every measure by outcome, with its figures, sentence and chart."""
+        f = self.figures
+        parts = ['<h2 id="appendix-a">Appendix A: measures</h2>']
+        if f.empty:
+            return Fragment(parts[0] + '<p class="none-given">This strategy has no measures.</p>')
+        rows = [
+            (esc(r["title"]), esc(r["period"]), _fmt(r, "target"), _fmt(r, "actual"),
+             _fmt(r, "tolerance") if pd.notna(r["tolerance"]) else "None",
+             status_badge(r["status"]), _fmt(r, "previous_actual"), _direction(r))
+            for _, r in f.iterrows()  # one row per measure: presentation only
+        ]  # fmt: skip
+        headers = ("Measure", "Period", "Target", "Actual", "Tolerance", "Status",
+                   "Previous", "Direction of travel")  # fmt: skip
+        parts.append(table(rows, headers, f"Measures at {self.pack.period.label}",
+                           css="measures", numeric=(2, 3, 4, 6)))  # fmt: skip
+        outcomes = self.pack.dataset.framework.outcomes
+        titles = dict(zip(outcomes["outcome_id"], outcomes["title"]))
+        for outcome_id, group in f.groupby(f["outcome_id"].fillna(""), sort=False):
+            heading = titles.get(outcome_id, "Other measures") if outcome_id else "Other measures"
+            parts.append(f"<h3>{esc(heading)}</h3>")
+            for _, r in group.iterrows():
+                parts.append(self._measure(r, charts))
+        return Fragment("".join(parts))
+
+    def _measure(self, r: pd.Series, charts: bool) -> str:
+        from perfanalysis.charts import measure_chart, to_svg
+
+        text = (f'<section class="measure" aria-labelledby="m-{slug(r["measure_id"])}">'
+                f'<h4 id="m-{slug(r["measure_id"])}">{esc(r["title"])}</h4>'
+                f'<p class="measure-meta">{status_badge(r["status"])} &middot; '
+                f"{esc(polarity_words(r['polarity']).capitalize())} &middot; "
+                f"{esc(str(r['frequency']).replace('_', ' '))} &middot; source: "
+                f"{esc(r['source'], 'no figure')}</p>"
+                f'<p class="sentence">{esc(r["sentence"])}</p>')  # fmt: skip
+        if charts:
+            history = self.pack.dataset.history(r["measure_id"])
+            if history["actual"].notna().any():
+                svg = to_svg(measure_chart(history, r), f"chart-{r['measure_id']}")
+                text += f'<figure class="chart">{svg}</figure>'
+        return text + "</section>"
+
+    def footer(self) -> Fragment:
+        return _footer(self.pack)
+
+
+class CollatedPage:
+    """The collated highlight report: contents, overview, statuses, exceptions, data quality."""
+
+    def __init__(self, pack: PackData) -> None:
+        self.pack = pack
+        s = pack.summary.set_index("strategy_id")
+        self.summary = s.loc[pack.strategies].reset_index()
+        h = pack.dataset.highlights
+        h = h[h["period"] == pack.period.label].set_index("strategy_id")
+        self.summary["rag"] = self.summary["strategy_id"].map(h["rag"]) if len(h) else None
+
+    @property
+    def title(self) -> str:
+        return self.pack.title
+
+    def header(self) -> Fragment:
+        levels = self.pack.dataset.framework
+        return Fragment(
+            f'<p class="kicker">{esc(self.pack.organisation)} &middot; '
+            f"{esc(self.pack.period.long_label)}</p>"
+            f"<h1>{esc(self.pack.title)}</h1>"
+            f"<p class=\"lede\">One highlight report per {esc(levels.level('strategy').lower())}, "
+            f"with the status of every measure computed from the published figures.</p>"
+        )
+
+    def contents(self) -> Fragment:
+        """The contents: a link to every strategy's page, in pack order."""
+        items = "".join(
+            f'<li><a href="strategies/{esc(sid)}.html">{esc(title)}</a></li>'
+            for sid, title in zip(self.summary["strategy_id"], self.summary["title"])
+        )
+        return Fragment(
+            '<nav aria-labelledby="contents"><h2 id="contents">Contents</h2>'
+            f'<ol class="contents">{items}</ol>'
+            '<p><a href="data-quality.html">Data quality: every check made on the data</a> '
+            '&middot; <a href="figures.csv">Every figure as a CSV file</a></p></nav>'
+        )
+
+    def overview(self) -> Fragment:
+        """Every strategy's count box beside the commissioner's RAG."""
+        rows = [
+            (f'<a href="strategies/{esc(r["strategy_id"])}.html">{esc(r["title"])}</a>',
+             str(r["measures"]), str(r["targeted"]), str(r["measured"]), str(r["achieving"]),
+             str(r["improving"]), str(r["not_achieving"]), str(r["no_data"]), rag_badge(r["rag"]))
+            for _, r in self.summary.iterrows()
+        ]  # fmt: skip
+        headers = (self.pack.dataset.framework.level("strategy"), "Measures", "Targeted",
+                   "Measured only", "Achieving", "Improving but not achieved", "Not achieving",
+                   "No data", "Commissioner's RAG")  # fmt: skip
+        return Fragment(
+            "<h2>Overview</h2>"
+            + table(rows, headers, f"How is success measured? Every strategy, {self.pack.period.label}",
+                    css="overview", numeric=range(1, 8))  # fmt: skip
+        )
+
+    def status_chart(self) -> Fragment:
+        from perfanalysis.charts import status_chart, to_svg
+
+        svg = to_svg(status_chart(self.summary), "chart-status-by-strategy")
+        return Fragment(f'<h2>Measures by status</h2><figure class="chart">{svg}</figure>')
+
+    def exceptions(self) -> Fragment:
+        """What needs attention: measures not achieved, Poor contracts, Red or Amber strategies."""
+        f = self.pack.figures[self.pack.figures["strategy_id"].isin(self.pack.strategies)]
+        titles = dict(zip(self.summary["strategy_id"], self.summary["title"]))
+        missed = f[f["status"].isin([Status.NOT_ACHIEVED.value, Status.IMPROVING.value])]
+        parts = ["<h2>Exceptions</h2>", "<h3>Measures not achieving their target</h3>"]
+        if missed.empty:
+            parts.append('<p class="none-given">Every targeted measure achieved its target.</p>')
+        else:
+            rows = [(esc(r["title"]), esc(titles.get(r["strategy_id"])), _fmt(r, "actual"),
+                     _fmt(r, "target"), status_badge(r["status"]), esc(r["sentence"]))
+                    for _, r in missed.iterrows()]  # fmt: skip
+            parts.append(table(rows, ("Measure", "Strategy", "Actual", "Target", "Status",
+                                      "What the figures say"),
+                               "Measures not achieving their target", css="exceptions"))  # fmt: skip
+        c = self.pack.dataset.contracts
+        poor = c[(c["period"] == self.pack.period.label) & (c["performance"] == "Poor")
+                 & c["strategy_id"].isin(self.pack.strategies)]  # fmt: skip
+        parts.append("<h3>Contracts rated Poor</h3>")
+        if poor.empty:
+            parts.append('<p class="none-given">No contract is rated Poor.</p>')
+        else:
+            rows = [(esc(r["service"]), esc(r["provider"]), esc(titles.get(r["strategy_id"])),
+                     performance_cell(r["performance"]), esc(r["corrective_measures"], "None given"))
+                    for _, r in poor.iterrows()]  # fmt: skip
+            parts.append(table(rows, ("Service", "Provider", "Strategy", "Performance",
+                                      "Corrective measures"), "Contracts rated Poor"))  # fmt: skip
+        ra = self.summary[self.summary["rag"].isin(["Red", "Amber"])]
+        parts.append("<h3>Strategies rated Red or Amber</h3>")
+        if ra.empty:
+            parts.append('<p class="none-given">No strategy is rated Red or Amber by its '
+                         "commissioner.</p>")  # fmt: skip
+        else:
+            rows = [(f'<a href="strategies/{esc(r["strategy_id"])}.html">{esc(r["title"])}</a>',
+                     rag_badge(r["rag"])) for _, r in ra.iterrows()]  # fmt: skip
+            parts.append(table(rows, ("Strategy", "Commissioner's RAG"),
+                               "Strategies rated Red or Amber"))  # fmt: skip
+        return Fragment("".join(parts))
+
+    def data_quality(self) -> Fragment:
+        q = self.pack.quality
+        if not q:
+            return Fragment(
+                "<h2>Data quality</h2><p>The data-quality checks run when the pack is built with "
+                "<code>perfanalysis run</code>; their results are on the "
+                '<a href="data-quality.html">data-quality page</a>.</p>'
+            )
+        warnings = int(q.get("warnings", 0))
+        return Fragment(
+            "<h2>Data quality</h2>"
+            f"<p>{int(q.get('checks', 0))} checks were made on the data before any figure was "
+            f"computed: {int(q.get('errors', 0))} errors and {warnings} "
+            f"warning{'s' if warnings != 1 else ''}. "
+            '<a href="data-quality.html">See every check on the data-quality page</a>.</p>'
+        )
+
+    def footer(self) -> Fragment:
+        return _footer(self.pack)
+
+
+def _footer(pack: PackData) -> Fragment:
+    from perfanalysis import __version__
+
+    notes = pack.dataset.meta.get("notes")
+    note = f"<p>{esc(notes)}</p>" if notes else ""
+    return Fragment(
+        f'<footer class="page-footer">{note}<p>Figures for {esc(pack.period.label)} from the '
+        f"{esc(pack.organisation)} dataset. Published with perfanalysis {esc(__version__)}; "
+        "the inputs, parameters and software behind every figure are listed in the pack's "
+        "manifest.json.</p></footer>"
+    )
