@@ -161,8 +161,8 @@ def assess(
 
     latest = _latest_in_window(actuals, m, reporting, "actual")
     expected = {f: _expected_period(f, reporting) for f in m["frequency"].dropna().unique()}
-    m["period"] = m["measure_id"].map(latest.set_index("measure_id")["period"])
-    m["period"] = m["period"].fillna(m["frequency"].map(expected))
+    chosen = m["measure_id"].map(latest.set_index("measure_id")["period"]).astype(object)
+    m["period"] = chosen.where(chosen.notna(), m["frequency"].map(expected))
 
     actual_at = actuals.set_index(["measure_id", "period"])["actual"]
     actual_at = actual_at[~actual_at.index.duplicated(keep="last")]
