@@ -39,7 +39,7 @@ log = logging.getLogger("perfanalysis")
 
 #: Where the packaged notebooks live: notebooks/ of the source tree the package belongs to.
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-_ALLOWED_KEYS = {"dataset", "period", "strategies", "title", "output"}
+_ALLOWED_KEYS = {"dataset", "period", "strategies", "title", "output", "notebooks"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class PackParameters:
     title: str | None
     output: Path
     source: Path | None = None
+    notebooks: Path = NOTEBOOK_DIR
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -92,6 +93,7 @@ def read_parameters(path: str | Path) -> PackParameters:
         title=data.get("title"),
         output=(base / str(data.get("output", "../reports"))).resolve(),
         source=path.resolve(),
+        notebooks=(base / str(data["notebooks"])).resolve() if data.get("notebooks") else NOTEBOOK_DIR,
         raw=dict(data),
     )
 
@@ -238,18 +240,21 @@ def run_pack(
         # Parameters as the notebooks record them: nothing here depends on where the run happens.
         common = {"dataset": str(params.raw.get("dataset", params.dataset)),
                   "period": pack.period.label, "prepared": prepared.name}  # fmt: skip
-        jobs_list = [NotebookJob("index", NOTEBOOK_DIR / "collated_report.ipynb", common,
+        jobs_list = [NotebookJob("index", params.notebooks / "collated_report.ipynb", common,
                                  staging / "notebooks" / "collated_report.ipynb",
                                  staging / "index.html", pack.title)]  # fmt: skip
         titles = dict(zip(dataset.framework.strategies["strategy_id"],
                           dataset.framework.strategies["title"]))  # fmt: skip
         for sid in strategies:
             jobs_list.append(NotebookJob(
-                sid, NOTEBOOK_DIR / "strategy_report.ipynb", {**common, "strategy_id": sid},
+                sid, params.notebooks / "strategy_report.ipynb", {**common, "strategy_id": sid},
                 staging / "notebooks" / f"strategy_{sid}.ipynb",
                 staging / "strategies" / f"{sid}.html",
                 f"{titles[sid]}: highlight report, {pack.period.label}",
             ))  # fmt: skip
+        for notebook in {job.notebook for job in jobs_list}:
+            check_notebook_parameters(notebook, {k for j in jobs_list for k in j.parameters
+                                                 if j.notebook == notebook})  # fmt: skip
         previous = pack_dir if pack_dir.exists() else None
         if only_strategies and previous is not None:
             # Rerun only the named strategies: copy the rest of the published pack as it is.
@@ -258,7 +263,7 @@ def run_pack(
         (staging / "notebooks").mkdir(exist_ok=True)
         t2 = time.perf_counter()
         progress = Progress(len(jobs_list), quiet)
-        _execute_all(jobs_list, jobs, executor, progress)
+        _execute_all(jobs_list, jobs, executor, progress, params.notebooks)
         timings["notebooks"] = time.perf_counter() - t2
         write_figures(pack, staging / "figures.csv")
         write_quality_page(result, pack, staging / "data-quality.html")
@@ -277,6 +282,21 @@ def run_pack(
     timings["total"] = time.perf_counter() - t0
     pages = [pack_dir / "index.html"] + [pack_dir / "strategies" / f"{s}.html" for s in strategies]
     return PackResult(pack_dir, pages, timings, manifest)
+
+
+def check_notebook_parameters(notebook: Path, names: set[str]) -> None:
+    """Refuse to run a notebook that lacks a parameter the runner passes (papermill only warns)."""
+    import papermill as pm
+
+    if not notebook.is_file():
+        raise ParameterError(f"notebook {notebook} does not exist")
+    declared = set(pm.inspect_notebook(str(notebook)))
+    unknown = sorted(names - declared)
+    if unknown:
+        raise ParameterError(
+            f"notebook {notebook.name} has no parameter '{unknown[0]}' in its parameters cell; "
+            f"it declares {', '.join(sorted(declared)) or 'none'}"
+        )
 
 
 def write_prepared(pack: Any) -> Path:
@@ -299,9 +319,9 @@ def write_prepared(pack: Any) -> Path:
 
 
 def _execute_all(jobs_list: list[NotebookJob], jobs: int | None, executor: Executor | None,
-                 progress: Progress) -> None:  # fmt: skip
+                 progress: Progress, notebooks: Path = NOTEBOOK_DIR) -> None:  # fmt: skip
     """Run every job on the executor (a local bounded pool unless one is given)."""
-    cwd = str(NOTEBOOK_DIR)
+    cwd = str(notebooks)
     own = executor is None
     pool = executor or ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1))
     try:
