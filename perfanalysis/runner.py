@@ -235,7 +235,7 @@ def run_pack(
     work_files: list[Path] = []
     try:
         staging.mkdir()
-        prepared = write_prepared(pack)
+        prepared = write_prepared(pack, prepared_key(pack, params))
         work_files.append(prepared)
         # Parameters as the notebooks record them: nothing here depends on where the run happens.
         common = {"dataset": str(params.raw.get("dataset", params.dataset)),
@@ -299,19 +299,32 @@ def check_notebook_parameters(notebook: Path, names: set[str]) -> None:
         )
 
 
-def write_prepared(pack: Any) -> Path:
-    """Save the prepared figures where every notebook of this machine finds them by name.
+def prepared_key(pack: Any, params: PackParameters) -> str:
+    """A name for the prepared figures that depends on what they are made from, not where.
 
-    The file is named by the SHA-256 of its content, so the name recorded in each executed
-    notebook is the same on every rerun of the same data.
+    SHA-256 over the inputs' contents, the pack's parameters and the package version: the name
+    recorded in each executed notebook is the same on every rerun of the same data, wherever the
+    dataset or the pack folder lies.
     """
     import hashlib
+    import json
 
+    from perfanalysis import __version__
+    from perfanalysis.manifest import sha256
+
+    inputs = sorted((Path(f).name, sha256(Path(f))) for f in pack.dataset.input_files)
+    payload = json.dumps({"inputs": inputs, "parameters": params.raw, "version": __version__},
+                         sort_keys=True, default=str)  # fmt: skip
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def write_prepared(pack: Any, key: str) -> Path:
+    """Save the prepared figures where every notebook of this machine finds them by name."""
     from perfanalysis.report import PREPARED_DIR
 
     data = pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL)
     PREPARED_DIR.mkdir(parents=True, exist_ok=True)
-    path = PREPARED_DIR / f"{hashlib.sha256(data).hexdigest()}.pkl"
+    path = PREPARED_DIR / f"{key}.pkl"
     tmp = path.with_suffix(f".{uuid.uuid4().hex[:6]}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
