@@ -24,7 +24,9 @@ from perfanalysis.errors import (
     PeriodError,
     ValidationFailed,
 )
+from perfanalysis.comparators import percentile_inc, rank_within_group
 from perfanalysis.periods import Period
+from perfanalysis.spc import SPCResult, spc
 from perfanalysis.status import Status
 
 try:
@@ -41,8 +43,12 @@ __all__ = [
     "PerfanalysisError",
     "Period",
     "PeriodError",
+    "SPCResult",
     "Status",
     "ValidationFailed",
     "load",
+    "percentile_inc",
+    "rank_within_group",
+    "spc",
     "__version__",
 ]

@@ -30,6 +30,17 @@ PALETTE = {
     "light_purple": "#A285D1",
     "band": "#DCE8F2",
 }
+#: Colours that draw data (lines, points, bars, axis lines): each at least 3:1 against white.
+MARK_COLOURS = {
+    "actual": PALETTE["dark_blue"],
+    "target": PALETTE["orange"],
+    "axis": "#6F777B",
+}
+#: Colours of chart text (titles, labels, legends): each at least 4.5:1 against white.
+TEXT_COLOURS = {"title": "#0B0C0C", "label": "#3D3D3D"}
+#: A background tint, not a mark: the tolerance band, whose meaning is stated in the chart's key
+#: and its text alternative, and whose edges are the target line.
+BAND_TINT = PALETTE["band"]
 #: Status -> (colour with at least 3:1 contrast on white, Vega marker shape).
 STATUS_STYLE: dict[str, tuple[str, str]] = {
     Status.ACHIEVED.value: ("#12436D", "circle"),
@@ -45,9 +56,16 @@ _FONT = "Liberation Sans, Arial, sans-serif"
 
 def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure(font=_FONT).configure_view(stroke=None).configure_axis(
-        labelColor="#3D3D3D", titleColor="#0B0C0C", gridColor="#E5E5E5", labelFontSize=11,
+        labelColor=TEXT_COLOURS["label"], titleColor=TEXT_COLOURS["title"], gridColor="#E5E5E5",
+        domainColor=MARK_COLOURS["axis"], tickColor=MARK_COLOURS["axis"], labelFontSize=12,
         titleFontSize=12,
-    ).configure_title(fontSize=14, anchor="start", color="#0B0C0C")  # fmt: skip
+    ).configure_legend(
+        labelColor=TEXT_COLOURS["title"], titleColor=TEXT_COLOURS["title"], labelFontSize=12,
+        titleFontSize=12,
+    ).configure_title(
+        fontSize=15, anchor="start", color=TEXT_COLOURS["title"], subtitleFontSize=12,
+        subtitleColor=TEXT_COLOURS["title"],
+    )  # fmt: skip
 
 
 def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> alt.LayerChart:
@@ -75,20 +93,20 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
     layers = []
     if h["tolerance"].notna().any():
         layers.append(
-            base.mark_area(color=PALETTE["band"], opacity=1).encode(
+            base.mark_area(color=BAND_TINT, opacity=1, interpolate="step").encode(
                 y=alt.Y("band_low:Q"), y2="band_high:Q"
             ).transform_filter("isValid(datum.band_low) && datum.band_high != datum.band_low")
         )
     if h["target"].notna().any():
         layers.append(
-            base.mark_line(color=PALETTE["orange"], strokeDash=[6, 4], strokeWidth=2,
-                           interpolate="step-after")
+            base.mark_line(color=MARK_COLOURS["target"], strokeDash=[6, 4], strokeWidth=2,
+                           interpolate="step")
             .encode(y=alt.Y("target:Q", title=y_title))
             .transform_filter("isValid(datum.target)")
         )  # fmt: skip
     layers.append(
-        base.mark_line(color=PALETTE["dark_blue"], strokeWidth=2, point=alt.OverlayMarkDef(
-            filled=True, size=30, color=PALETTE["dark_blue"]))
+        base.mark_line(color=MARK_COLOURS["actual"], strokeWidth=2, point=alt.OverlayMarkDef(
+            filled=True, size=30, color=MARK_COLOURS["actual"]))
         .encode(y=alt.Y("actual:Q", title=y_title, scale=alt.Scale(zero=False)))
         .transform_filter("isValid(datum.actual)")
     )  # fmt: skip
@@ -103,7 +121,8 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
         )  # fmt: skip
     chart = alt.layer(*layers).properties(
         width=520, height=220,
-        title=alt.TitleParams(_wrap(str(f.get("title", ""))), subtitle=_subtitle(f)),
+        title=alt.TitleParams(_wrap(str(f.get("title", ""))), subtitle=[
+            _subtitle(f), _key(h["target"].notna().any(), h["tolerance"].notna().any())]),
         description=chart_description(h, f),
     )
     return _config(chart)
@@ -130,6 +149,16 @@ def _subtitle(f: dict[str, Any]) -> str:
     return f"{f.get('period')}: {status.symbol} {status.label}"
 
 
+def _key(target: bool, tolerance: bool) -> str:
+    """The chart's key in words, so that no line is told apart by its colour alone."""
+    parts = ["Key: solid line, actual"]
+    if target:
+        parts.append("dashed line, target")
+    if tolerance:
+        parts.append("shaded band, tolerance")
+    return "; ".join(parts) + "; large marker, this period."
+
+
 def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
     """The text alternative of a measure chart: what it shows and its figures."""
     unit, d = f.get("unit", "count"), f.get("decimals")
@@ -137,12 +166,22 @@ def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
     if with_data.empty:
         return f"Chart of {f.get('title')}: there are no figures to plot."
     points = "; ".join(
-        f"{p} {format_value(v, unit, d)}" for p, v in zip(with_data["period"], with_data["actual"])
+        f"{p} {format_value(v, unit, d)}"
+        for p, v in zip(with_data["period"], with_data["actual"], strict=True)
     )
     text = (f"Line chart of {f.get('title')} from {with_data['period'].iloc[0]} to "
             f"{with_data['period'].iloc[-1]}. Actuals: {points}.")  # fmt: skip
+    targets = h[h["target"].notna()]
+    if len(targets) > 1:
+        text += " Targets: " + "; ".join(
+            f"{p} {format_value(v, unit, d)}"
+            for p, v in zip(targets["period"], targets["target"], strict=True)
+        ) + "."
     if pd.notna(f.get("target")):
-        text += f" Target for {f.get('period')}: {format_value(f.get('target'), unit, d)}."
+        text += f" Target for {f.get('period')}: {format_value(f.get('target'), unit, d)}"
+        if pd.notna(f.get("tolerance")):
+            text += f", with a tolerance of {format_value(f.get('tolerance'), unit, d)}"
+        text += "."
     status = Status(f.get("status", Status.NO_DATA.value))
     return text + f" Status: {status.label}."
 
@@ -161,6 +200,7 @@ def status_chart(summary: pd.DataFrame) -> alt.Chart:
                         value_name="count")  # fmt: skip
     rows = rows[rows["count"] > 0].copy()
     rows["status_label"] = rows["status"].map({k: v[0] for k, v in columns.items()})
+    rows["stack"] = rows["status"].map({k: i for i, k in enumerate(columns)})  # as in the key
     labels = [v[0] for v in columns.values()]
     colours = [v[1] for v in columns.values()]
     described = "; ".join(
@@ -175,9 +215,12 @@ def status_chart(summary: pd.DataFrame) -> alt.Chart:
         color=alt.Color("status_label:N", title="Status",
                         scale=alt.Scale(domain=labels, range=colours),
                         legend=alt.Legend(orient="bottom", columns=2)),
-        order=alt.Order("status:N"),
+        order=alt.Order("stack:Q"),
     ).properties(
-        width=420, title="Measures by status and strategy",
+        width=420,
+        title=alt.TitleParams("Measures by status and strategy", subtitle=[
+            "Each bar is split by status, in the order of the key below.",
+            "The same figures are in the Overview table."]),
         description="Bar chart of the number of measures by status for each strategy. " + described,
     )  # fmt: skip
     return _config(chart)
@@ -194,7 +237,7 @@ def to_svg(chart: alt.TopLevelMixin, chart_id: str) -> str:
     """
     import vl_convert
 
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=False)  # builders are validated by the tests; this is hot
     svg = vl_convert.vegalite_to_svg(spec)
     title = spec.get("title", "")
     if isinstance(title, dict):
@@ -212,3 +255,73 @@ def to_svg(chart: alt.TopLevelMixin, chart_id: str) -> str:
         svg, count=1,
     )  # fmt: skip
     return svg
+
+
+#: SPC point type -> (colour with at least 3:1 contrast on white, marker shape, words).
+SPC_STYLE: dict[str, tuple[str, str, str]] = {
+    "common_cause": ("#505A5F", "circle", "Common cause"),
+    "special_cause_improvement": ("#12436D", "diamond", "Special cause: improvement"),
+    "special_cause_concern": ("#A34400", "triangle-down", "Special cause: concern"),
+    "special_cause_neutral": ("#6B3FA0", "square", "Special cause: neither better nor worse"),
+}
+
+
+def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart:
+    """An XmR (individuals) chart: values, mean, process limits, target, special causes marked.
+
+    `result` is what `pa.spc` returns for the measure; `figure` its row of `assess()` output.
+    Special-cause points carry a shape as well as a colour, and the legend names them.
+    """
+    f = dict(figure)
+    unit, decimals = f.get("unit", "count"), f.get("decimals")
+    p = result.points.reset_index()
+    p = p.rename(columns={p.columns[0]: "period"})
+    p["period"] = p["period"].astype(str)
+    p["kind"] = p["point_type"].map({k: v[2] for k, v in SPC_STYLE.items()})
+    p["value_text"] = [format_value(v, unit, decimals) for v in p["value"]]
+    order = list(p["period"])
+    x = alt.X("period:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True))
+    base = alt.Chart(p).encode(x=x)
+    y_scale = alt.Scale(zero=False)
+    layers = [
+        base.mark_line(color="#505A5F", strokeWidth=1.5).encode(
+            y=alt.Y("value:Q", title=unit.replace("_", " ").capitalize(), scale=y_scale)),
+        base.mark_line(color="#0B0C0C", strokeWidth=1).encode(y="mean:Q"),
+        base.mark_line(color="#0B0C0C", strokeDash=[4, 3], strokeWidth=1).encode(y="upl:Q"),
+        base.mark_line(color="#0B0C0C", strokeDash=[4, 3], strokeWidth=1).encode(y="lpl:Q"),
+    ]  # fmt: skip
+    if result.target is not None:
+        layers.append(alt.Chart(pd.DataFrame({"target": [result.target]})).mark_rule(
+            color=PALETTE["orange"], strokeDash=[8, 4], strokeWidth=2).encode(y="target:Q"))
+    kinds = [v[2] for v in SPC_STYLE.values()]
+    layers.append(
+        base.mark_point(filled=True, size=70, stroke="#FFFFFF", strokeWidth=0.5).encode(
+            y="value:Q",
+            color=alt.Color("kind:N", scale=alt.Scale(domain=kinds,
+                            range=[v[0] for v in SPC_STYLE.values()]),
+                            legend=alt.Legend(title=None, orient="bottom", columns=2)),
+            shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds,
+                            range=[v[1] for v in SPC_STYLE.values()]), legend=None),
+        )
+    )  # fmt: skip
+    latest = result.summary.iloc[-1]
+    described = (
+        f"XmR chart of {f.get('title')}: {len(p)} points from {order[0]} to {order[-1]}. "
+        f"Mean {format_value(latest['mean'], unit, decimals)}, process limits "
+        f"{format_value(latest['lpl'], unit, decimals)} to {format_value(latest['upl'], unit, decimals)}."
+    )
+    special = p[p["point_type"] != "common_cause"]
+    if len(special):
+        described += " Special-cause points: " + "; ".join(
+            f"{a} {b} ({c.lower()})" for a, b, c in zip(special["period"], special["value_text"],
+                                                       special["kind"])) + "."  # fmt: skip
+    else:
+        described += " Every point is common-cause variation."
+    if result.target is not None:
+        described += f" Target {format_value(result.target, unit, decimals)}."
+    chart = alt.layer(*layers).properties(
+        width=520, height=200,
+        title=alt.TitleParams(_wrap(f"Statistical process control: {f.get('title', '')}")),
+        description=described,
+    )  # fmt: skip
+    return _config(chart)

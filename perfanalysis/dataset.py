@@ -44,6 +44,7 @@ _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 _TITLE_ROWS = 5  # header must be within the first rows of a file or sheet
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DECIMAL = r"[+-]?(\d+\.?\d*|\.\d+)"
 
 
 @dataclass
@@ -59,13 +60,32 @@ class RawDataset:
 
 # --------------------------------------------------------------------------- reading
 def _decode(data: bytes) -> str:
+    """Text of a CSV or YAML file: UTF-8 (a byte-order mark is dropped), else Windows-1252.
+
+    Excel on Windows saves "CSV (Comma delimited)" in Windows-1252, where a pound sign is the
+    single byte 0xA3: a file that is not valid UTF-8 is read that way. UTF-16 (Excel's "Unicode
+    Text") is read when it starts with its byte-order mark. Bytes that are neither raise a
+    DatasetError naming the line.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: fall through to the checks below
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in Windows-1252: a pound sign is byte 0xA3.
+        pass
+    try:
         return data.decode("cp1252", errors="strict")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DatasetError(
+            f"line {line}: byte 0x{data[exc.start]:02X} is not text in UTF-8 or Windows-1252; "
+            "save the file as 'CSV UTF-8 (Comma delimited)'"
+        ) from None
 
 
 def _header_index(rows: list[list[str]], table: str, where: str) -> int:
@@ -89,6 +109,16 @@ def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
     while header and header[-1] == "":
         header.pop()
     width = len(header)
+    for i, r in enumerate(rows[h + 1 :]):
+        extra = [str(c).strip() for c in r[width:] if c is not None and str(c).strip()]
+        if extra:  # cells beyond the header: most often a comma in an unquoted value
+            raise DataError(
+                f"this row has {width + len(extra)} or more cells but the header names {width} "
+                "columns; a value that contains a comma must be in double quotes, and every "
+                "column needs a name in the header row",
+                table=table, row=h + 2 + i, value=extra[0],
+                file=where.removeprefix("file "),
+            )  # fmt: skip
     body = [list(r[:width]) + [""] * (width - len(r)) for r in rows[h + 1 :]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
     frame = frame.loc[:, [c != "" for c in frame.columns]]
@@ -102,7 +132,16 @@ def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, table: str) -> pd.DataFrame:
-    text = _decode(path.read_bytes())
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise DatasetError(
+            f"file {path}: this is an Excel workbook saved under a .csv name; save it as "
+            "'CSV UTF-8 (Comma delimited)', or give the .xlsx workbook itself as the dataset"
+        )
+    try:
+        text = _decode(data)
+    except DatasetError as exc:
+        raise DatasetError(f"file {path}, {exc}") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         rows = list(reader)
@@ -110,20 +149,61 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
         raise DatasetError(f"file {path}: not a readable CSV file ({exc})") from None
     if not rows:
         raise DatasetError(f"file {path}: the file is empty; it needs at least a header row")
-    return _frame(rows, table, f"file {path}")
+    try:
+        return _frame(rows, table, f"file {path}")
+    except DataError:
+        raise
+    except DatasetError as exc:
+        first = text.split("\n", 1)[0]
+        for sep, name in (("\t", "tabs"), (";", "semicolons")):
+            if sep in first and "," not in first:
+                raise DatasetError(
+                    f"{exc}. The file seems to be separated by {name}: save it as "
+                    "'CSV UTF-8 (Comma delimited)'"
+                ) from None
+        raise
 
 
 def _excel_cell(value: Any) -> str:
-    """A workbook cell as text: whole floats without '.0', midnight date-times as dates."""
+    """A workbook cell as text: whole floats without '.0', midnight date-times as dates.
+
+    Floats are written out in full ("0.00001", never "1e-05"); a date-time with a time of day
+    keeps it ("2018-03-31 14:30:00"), which no date or period column accepts.
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, datetime):
         if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
             return value.date().isoformat()
         return value.isoformat(sep=" ")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return np.format_float_positional(value, trim="-")
     return str(value)
+
+
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def _workbook_cell(value: Any, number_format: str | None) -> str:
+    """A cell as text, read the way Excel shows it where the raw value would mislead.
+
+    A number formatted as a percentage is stored as a fraction (70% is 0.7): it is read as the
+    percentage shown, "70%", which only percent measures accept. A date formatted to show only
+    month and year (Excel turns "Mar 2018" typed into a cell into 1 March 2018, shown "Mar-18")
+    is read as the month, "Mar 2018", not as the first day of it.
+    """
+    fmt = _FORMAT_LITERALS.sub("", number_format or "").lower()
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in fmt:
+        return _excel_cell(round(float(value) * 100, 10)) + "%"
+    if (isinstance(value, datetime) and value.time() == datetime.min.time()
+            and "m" in fmt and "y" in fmt and "d" not in fmt and "h" not in fmt
+            and "s" not in fmt):  # fmt: skip
+        return f"{value:%b %Y}"
+    return _excel_cell(value)
 
 
 def _read_workbook(path: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, str]]:
@@ -141,7 +221,8 @@ def _read_workbook(path: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame],
         if table not in names:
             continue
         sheet = book[names[table]]
-        rows = [[_excel_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [[_workbook_cell(c.value, getattr(c, "number_format", None)) for c in row]
+                for row in sheet.iter_rows()]  # fmt: skip
         where = f"file {path}, sheet '{names[table]}'"
         if table == "dataset":
             meta = _meta_from_rows(rows, where)
@@ -247,9 +328,12 @@ def _fail(raw: RawDataset, table: str, mask: pd.Series, column: str, message: st
 def parse_numbers(text: pd.Series, percent_ok: pd.Series | bool = False) -> tuple[pd.Series, pd.Series]:
     """Numbers from text cells by the documented rules; returns (values, bad mask).
 
-    Accepted: plain decimals, spaces around, thousands commas in groups of three (`1,234`),
-    a trailing `%` where `percent_ok` (percent measures), a leading `£` on any number. Missing:
-    blank, `n/a`, `-`, `..`. Anything else is bad: it is never guessed at.
+    Accepted: plain decimals (`72`, `-3`, `45.9`, `.5`), spaces around, thousands commas in
+    groups of three (`1,234`, `12,345.6`), a trailing `%` where `percent_ok` (percent and
+    milestone measures), a leading `£` on any number. Missing: blank and the NA_TOKENS (`n/a`,
+    `-`, `..`, ...). Anything else is bad, and is never guessed at: `1.2E+06` (Excel's display of
+    a number too wide for its column), `inf`, `1 234`, `12,34`, `(5)`, `seventy`.
+    The loader (`build`) and the data-quality gate (`quality.validate`) both call this function.
     """
     s = text.astype(str).str.strip()
     missing = s.str.lower().isin(NA_TOKENS)
@@ -257,8 +341,10 @@ def parse_numbers(text: pd.Series, percent_ok: pd.Series | bool = False) -> tupl
     s = s.str.removesuffix("%").str.strip().str.removeprefix("£")
     commas = s.str.match(_THOUSANDS)
     s = s.where(~commas, s.str.replace(",", "", regex=False))
-    values = pd.to_numeric(s.where(~missing, None), errors="coerce").astype("float64")
-    bad = (~missing & values.isna()) | (has_pct & ~pd.Series(percent_ok, index=s.index).astype(bool))
+    plain = s.str.fullmatch(_DECIMAL).fillna(False).astype(bool)
+    values = pd.to_numeric(s.where(plain & ~missing, None), errors="coerce").astype("float64")
+    pct_allowed = pd.Series(percent_ok, index=s.index).fillna(False).astype(bool)
+    bad = (~missing & values.isna()) | (has_pct & ~missing & ~pct_allowed)
     return values.where(~bad), bad
 
 
@@ -440,6 +526,54 @@ class Dataset:
         label = Period.parse(period).label
         c = self.contracts
         return c[(c["strategy_id"] == strategy_id) & (c["period"] == label)].reset_index(drop=True)
+
+
+    def spc(self, measure_id: str, **options: Any) -> Any:
+        """The measure's XmR chart calculation (Making Data Count), from its history.
+
+        Direction from the measure's polarity, target from its latest target, rebase points from
+        the `rebases` table; `options` go to `pa.spc` (fix_after_n_points, screen_outliers).
+        """
+        from perfanalysis.spc import polarity_to_improvement, spc
+
+        m = self.framework.measures.set_index("measure_id")
+        if measure_id not in m.index:
+            raise KeyError(f"no measure '{measure_id}' in this dataset")
+        row = m.loc[measure_id]
+        h = self.history(measure_id)
+        h = h[h["actual"].notna()]
+        values = pd.Series(h["actual"].to_numpy(), index=pd.Index(h["period"], name="period"))
+        targets = h["target"].dropna() if bool(row["targeted"]) else pd.Series(dtype=float)
+        target = float(targets.iloc[-1]) if len(targets) else None
+        r = self.rebases
+        rebase = [p for p in r.loc[r["measure_id"] == measure_id, "period"] if p in values.index]
+        return spc(values, improvement=polarity_to_improvement(row["polarity"]), target=target,
+                   rebase=rebase or None, **options)  # fmt: skip
+
+    def comparisons(self, figures: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Rank and quartile among comparator councils, per measure and period (1 = best).
+
+        Uses the `benchmarks` table; where it lacks this council's own value for a measure and
+        period, the council's actual is used.
+        """
+        from perfanalysis.comparators import rank_within_group
+
+        b = self.benchmarks
+        columns = ["measure_id", "period", "group", "value", "rank", "n", "quartile", "median"]
+        if b.empty:
+            return pd.DataFrame(columns=columns)
+        b = b[["measure_id", "period", "area", "value", "group"]].copy()
+        b["group"] = b["group"].replace("", "Comparator group")
+        own = b[b["area"] == self.organisation][["measure_id", "period", "group"]]
+        missing = b[["measure_id", "period", "group"]].drop_duplicates().merge(
+            own, how="left", indicator=True).query("_merge == 'left_only'").drop(columns="_merge")
+        if len(missing):
+            a = self.actuals[["measure_id", "period", "actual"]]
+            add = missing.merge(a, on=["measure_id", "period"], how="inner")
+            add = add.rename(columns={"actual": "value"}).assign(area=self.organisation)
+            b = pd.concat([b, add[b.columns]], ignore_index=True)
+        polarity = self.framework.measures.set_index("measure_id")["polarity"]
+        return rank_within_group(b, self.organisation, polarity)
 
 
 def load(path: str | Path) -> Dataset:

@@ -3,22 +3,70 @@
 `validate(raw, period)` returns a `QualityResult`: one `Check` per rule with its severity
 (`error` blocks publication, `warning` is published on the data-quality page), how many rows it
 looked at, how many failed, and the first failing rows with their values.
+
+The rules are great-expectations suites kept as JSON in `expectations/<table>.json`, one per
+table of the format plus `dataset` (dataset.yaml). Each expectation's `meta` gives its
+`severity` and its `rule` in plain words. What a suite cannot say on its own is filled in here,
+at validation time (docs/data-quality.md explains each):
+
+- derived columns, named `<column>__<what>`, added to the frame a suite validates: whether a
+  number or a period parses (by the loader's own `parse_numbers` and `Period.parse`, so the gate
+  and the loader apply one rule), the canonical period, a figure's value for range checks;
+- `"value_set": {"$ref": "measures.measure_id"}`: replaced by that column's values (foreign keys);
+- `{period}` and `{reporting_years}` in a rule: replaced by the values checked against;
+- `meta.needs` ("period", "reporting_years"): the expectation runs only when that is given;
+- `meta.column`: the column a person is told about, when the expectation reads a derived one.
+
+great-expectations runs in an ephemeral context (no `gx/` folder, no usage statistics, no
+progress bars) and is imported on the first call only: the import alone takes seconds.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import re
 import time
+import warnings
+from copy import deepcopy
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import yaml
 
-from perfanalysis.dataset import RawDataset, build
-from perfanalysis.errors import DataError, DatasetError
+from perfanalysis import dataset as _dataset
+from perfanalysis.dataset import RawDataset, parse_numbers
+from perfanalysis.errors import DataError, DatasetError, PeriodError
+from perfanalysis.framework import FREQUENCY_NAMES, PERIOD_TABLES, POLARITIES, TABLES
+from perfanalysis.periods import Period
 
-__all__ = ["Check", "QualityResult", "validate"]
+__all__ = ["Check", "QualityResult", "validate", "validate_path", "read_for_validation",
+           "load_suite", "SUITES", "EXPECTATIONS_DIR"]  # fmt: skip
+
+#: Where the suites live: expectations/ of the source tree the package belongs to.
+EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+#: One suite per table of the format, and `dataset` for dataset.yaml; validated in this order.
+SUITES = ("dataset", *TABLES)
+#: Units whose figures are shares of 100, and units whose figures cannot be negative.
+PERCENT_UNITS = ("percent", "milestone")
+NON_NEGATIVE_UNITS = ("count", "rate_per_1000", "rate_per_10000", "rate_per_100000", "days",
+                      "ratio")  # fmt: skip
+#: How many failing rows a check keeps as examples.
+EXAMPLES = 5
+
+_TIME_OF_DAY = re.compile(r".*\d:\d\d.*")  # period labels never hold a time of day
 
 
+class SuiteError(RuntimeError):
+    """An expectation suite file is wrong: a fault of ours, never of the data."""
+
+
+# --------------------------------------------------------------------------- results
 @dataclass
 class Check:
     """One rule applied to one table (and column): did it pass, and where did it fail."""
@@ -65,17 +113,553 @@ class QualityResult:
                 "checks": [asdict(c) for c in self.checks]}  # fmt: skip
 
 
-def validate(raw: RawDataset, period: str | None = None) -> QualityResult:
-    """Check a dataset as read; never raises for bad data, reports it."""
-    start = time.perf_counter()
+# --------------------------------------------------------------------------- suites
+@lru_cache(maxsize=None)
+def _suite_text(name: str) -> str:
+    path = EXPECTATIONS_DIR / f"{name}.json"
+    if not path.is_file():
+        raise SuiteError(f"the expectation suite {path} is missing")
+    return path.read_text(encoding="utf-8")
+
+
+def load_suite(name: str) -> dict[str, Any]:
+    """The suite `expectations/<name>.json` as written (a fresh copy each call)."""
+    suite = json.loads(_suite_text(name))
+    for i, exp in enumerate(suite.get("expectations", [])):
+        meta = exp.get("meta") or {}
+        if meta.get("severity") not in ("error", "warning") or not meta.get("rule"):
+            raise SuiteError(f"expectations/{name}.json, expectation {i + 1} ({exp.get('type')}): "
+                             "meta needs severity 'error' or 'warning' and a rule")  # fmt: skip
+    return suite
+
+
+# --------------------------------------------------------------------------- reading
+def _problem(table: str, message: str, file: str | None = None,
+             row: int | None = None, value: Any = None, column: str | None = None) -> Check:
+    examples = [{"row": row, "value": value}] if row is not None else []
+    return Check(table, column, message, "error", False, checked=1, failed=1, examples=examples,
+                 expectation="read", file=file)  # fmt: skip
+
+
+def _read_problem(table: str, exc: DatasetError, file: str | None) -> Check:
+    if isinstance(exc, DataError):
+        return _problem(exc.table or table, exc.reason, exc.file or file, exc.row, exc.value,
+                        exc.column)  # fmt: skip
+    return _problem(table, str(exc), file)
+
+
+def read_for_validation(path: str | Path) -> tuple[RawDataset | None, list[Check]]:
+    """Read a dataset as `read_raw` does, but report what cannot be read instead of stopping.
+
+    A missing table, a missing column or an empty organisation is left for the suites to
+    report, with everything else that is wrong; a file that cannot be read at all becomes a
+    failed check naming it. Returns (None, checks) when there is no dataset to look at.
+    """
+    path = Path(path)
     checks: list[Check] = []
+    tables: dict[str, pd.DataFrame] = {}
+    files: dict[str, str] = {}
+    meta: Any = {}
+    if not path.exists():
+        return None, [_problem("dataset", f"no dataset at {path}: give a folder of CSV files "
+                               "and dataset.yaml, or an .xlsx workbook")]  # fmt: skip
+    if path.is_file():
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return None, [_problem("dataset", f"{path}: a dataset is a folder of CSV files or "
+                                   "an .xlsx workbook", path.name)]  # fmt: skip
+        try:
+            meta, tables, files = _dataset._read_workbook(path)
+        except DatasetError as exc:
+            sheet = re.search(r"sheet '([^']+)'", str(exc))
+            table = sheet[1].strip().lower() if sheet else "dataset"
+            table = table if table in TABLES else "dataset"
+            return None, [_read_problem(table, exc, path.name)]
+        inputs = [path]
+    else:
+        meta_file = path / "dataset.yaml"
+        inputs = [meta_file]
+        if not meta_file.exists():
+            checks.append(_problem("dataset", "there is no dataset.yaml: it names the "
+                                   "organisation and its levels (see docs/data-format.md)",
+                                   "dataset.yaml"))  # fmt: skip
+        else:
+            try:
+                meta = yaml.safe_load(_dataset._decode(meta_file.read_bytes())) or {}
+            except DatasetError as exc:
+                checks.append(_problem("dataset", f"file {meta_file}, {exc}", "dataset.yaml"))
+            except yaml.YAMLError as exc:
+                checks.append(_problem("dataset", f"dataset.yaml is not valid YAML ({exc})",
+                                       "dataset.yaml"))  # fmt: skip
+            if not isinstance(meta, dict):
+                checks.append(_problem("dataset", "dataset.yaml must be keys and values "
+                                       "(organisation: ..., levels: ...)", "dataset.yaml"))
+                meta = {}
+        for table in TABLES:
+            file = path / f"{table}.csv"
+            if not file.exists():
+                continue
+            inputs.append(file)
+            try:
+                tables[table] = _dataset._read_csv(file, table)
+                files[table] = file.name
+            except DatasetError as exc:
+                checks.append(_read_problem(table, exc, file.name))
+    unreadable = {c.table for c in checks}
+    for name, spec in TABLES.items():
+        if name not in tables and spec.optional_table and name not in unreadable:
+            tables[name] = pd.DataFrame({c: pd.Series(dtype=object) for c in spec.columns})
+            tables[name]["_row"] = pd.Series(dtype="int64")
+        if name in tables:
+            for col in spec.optional:
+                if col not in tables[name].columns:
+                    tables[name][col] = ""
+    raw = RawDataset(path=path, meta=meta if isinstance(meta, dict) else {}, tables=tables,
+                     files=files, input_files=inputs)  # fmt: skip
+    return raw, checks
+
+
+# --------------------------------------------------------------------------- derived columns
+def _text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as a person wrote it, blanks as missing values, and its row numbers."""
+    out = frame.copy()
+    for col in out.columns:
+        if col != "_row":
+            s = out[col].astype("str")
+            out[col] = s.mask(s == "")
+    return out.reset_index(drop=True)
+
+
+def _flags(true: pd.Series, applies: pd.Series) -> pd.Series:
+    """True/False where a check applies, None (not checked) elsewhere."""
+    out = pd.Series(None, index=true.index, dtype=object)
+    out[applies.to_numpy()] = true[applies].to_numpy(dtype=bool)
+    return out
+
+
+def _first(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
+    """`value` by `key` (first row of each key), from a text frame; empty if not available."""
+    if frame is None or key not in frame.columns or value not in frame.columns:
+        return pd.Series(dtype=object)
+    rows = frame[[key, value]].dropna(subset=[key]).drop_duplicates(key)
+    return pd.Series(rows[value].to_numpy(), index=rows[key].to_numpy())
+
+
+@dataclass
+class _Context:
+    """What the derived columns and placeholders of one validation depend on."""
+
+    period: str | None
+    reporting: Period | None
+    years: tuple[int, int] | None  # first and last financial year (April of)
+    years_text: str | None
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    periods: dict[str, pd.DataFrame] = field(default_factory=dict)  # table -> label/start/end
+
+
+def _years(meta: dict[str, Any]) -> tuple[str | None, bool | None, tuple[int, int] | None]:
+    """reporting_years as (text shown, valid?, (from, to)); (None, None, None) when not given."""
+    given = meta.get("reporting_years")
+    if given is None or given == "" or given == {}:
+        return None, None, None
+    if not isinstance(given, dict):
+        return str(given), False, None
+    first, last = given.get("from"), given.get("to")
+    text = f"{first} to {last}"
     try:
-        build(raw)
-        checks.append(Check("dataset", None, "every table loads with the documented types and links",
-                            "error", True, checked=sum(len(t) for t in raw.tables.values())))  # fmt: skip
-    except DataError as exc:
-        checks.append(Check(exc.table, exc.column, exc.reason, "error", False, failed=1,
-                            examples=[{"row": exc.row, "value": exc.value}], file=exc.file))  # fmt: skip
-    except DatasetError as exc:
-        checks.append(Check("dataset", None, str(exc), "error", False, failed=1))
-    return QualityResult(checks, time.perf_counter() - start, period)
+        a, b = Period.parse(str(first)), Period.parse(str(last))
+    except PeriodError:
+        return text, False, None
+    if a.kind != "financial_year" or b.kind != "financial_year" or a.start > b.start:
+        return text, False, None
+    return f"{a.label} to {b.label}", True, (a.start.year, b.start.year)
+
+
+def _period_columns(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
+    """period__not_datetime, period__parses, period__label, period__in_years (and start, end)."""
+    text = frame["period"]
+    parsed: dict[str, Period | None] = {}
+    timed: set[str] = set()
+    for label in pd.unique(text.dropna()):
+        if _TIME_OF_DAY.fullmatch(label):
+            timed.add(label)
+            continue
+        try:
+            parsed[label] = Period.parse(label)
+        except PeriodError:
+            parsed[label] = None
+    good = {k: p for k, p in parsed.items() if p is not None}
+    present = text.notna()
+    is_timed = text.isin(timed)
+    out = pd.DataFrame(index=frame.index)
+    out["period__not_datetime"] = _flags(~is_timed, present)
+    out["period__parses"] = _flags(text.isin(good), present & ~is_timed)
+    out["period__label"] = text.map({k: p.label for k, p in good.items()}).astype(object)
+    out["start"] = pd.to_datetime(text.map({k: pd.Timestamp(p.start) for k, p in good.items()}))
+    out["end"] = pd.to_datetime(text.map({k: pd.Timestamp(p.end) for k, p in good.items()}))
+    if ctx.years is not None:
+        lo, hi = ctx.years
+        inside = {k for k, p in good.items() if lo <= p.fy <= hi}
+        out["period__in_years"] = _flags(text.isin(inside), text.isin(good))
+    return out
+
+
+def _units(ctx: _Context, measure_ids: pd.Series) -> pd.Series:
+    return measure_ids.map(_first(ctx.frames.get("measures"), "measure_id", "unit"))
+
+
+def _number_columns(frame: pd.DataFrame, col: str, units: pd.Series,
+                    ranges: bool = True) -> dict[str, pd.Series]:  # fmt: skip
+    """<col>__number, <col>__percent_sign and the values the range checks read."""
+    text = frame[col]
+    present = text.notna()
+    values, bad = parse_numbers(text.fillna(""), percent_ok=True)
+    out = {f"{col}__number": _flags(~bad, present & (bad | values.notna()))}
+    # A % sign: parse again, for the few cells that have one, with the measure's own unit.
+    pct = (present & ~bad & text.fillna("").str.contains("%", regex=False)).to_numpy()
+    sign = pd.Series(None, index=frame.index, dtype=object)
+    if pct.any():
+        allowed = units[pct].isin(PERCENT_UNITS) | units[pct].isna()
+        _, bad_pct = parse_numbers(text[pct], percent_ok=allowed)
+        sign[pct] = (~bad_pct).to_numpy(dtype=bool)
+    out[f"{col}__percent_sign"] = sign
+    if ranges:
+        out[f"{col}__percent_value"] = values.where(units.isin(PERCENT_UNITS).to_numpy())
+        out[f"{col}__count_value"] = values.where(units.isin(NON_NEGATIVE_UNITS).to_numpy())
+    else:
+        out[f"{col}__value"] = values
+    return out
+
+
+def _booleans(text: pd.Series) -> pd.Series:
+    low = text.str.lower()
+    return _flags(low.isin(_dataset._TRUE | _dataset._FALSE), text.notna())
+
+
+def _dataset_frame(raw: RawDataset, ctx: _Context) -> pd.DataFrame:
+    organisation = str(raw.meta.get("organisation") or "").strip() or None
+    years_text, years_valid, _ = _years(raw.meta)
+    row: dict[str, Any] = {"_row": None, "organisation": organisation,
+                           "reporting_years": years_text,
+                           "reporting_years__valid": years_valid,
+                           "period": ctx.period}  # fmt: skip
+    if ctx.period is not None:
+        row["period__parses"] = ctx.reporting is not None
+        if ctx.reporting is not None and ctx.years is not None:
+            row["period__in_years"] = ctx.years[0] <= ctx.reporting.fy <= ctx.years[1]
+    return pd.DataFrame([row], dtype=object)
+
+
+def _measure_columns(m: pd.DataFrame, ctx: _Context) -> None:
+    """Derived columns of measures, added in place."""
+    has = m.columns
+    if {"outcome_id", "strategy_id"} <= set(has):
+        owner = m["outcome_id"].map(_first(ctx.frames.get("outcomes"), "outcome_id",
+                                           "strategy_id"))  # fmt: skip
+        m["outcome_id__same_strategy"] = _flags(owner == m["strategy_id"], owner.notna())
+    if "targeted" in has:
+        m["targeted__boolean"] = _booleans(m["targeted"])
+    for col in ("primary_responsibility", "proposed"):
+        if col in has:
+            m[f"{col}__boolean"] = _booleans(m[col])
+    if "decimals" in has:
+        values, bad = parse_numbers(m["decimals"].fillna(""))
+        ok = ~bad & values.isin([0, 1, 2, 3, 4])
+        m["decimals__valid"] = _flags(ok, m["decimals"].notna() & (bad | values.notna()))
+    if {"targeted", "polarity"} <= set(has):
+        m["polarity__judgeable"] = _flags(m["polarity"] != "neutral",
+                                          _targeted(m) & m["polarity"].isin(POLARITIES))
+    if ctx.reporting is not None:
+        _completeness(m, ctx)
+
+
+def _targeted(m: pd.DataFrame) -> pd.Series:
+    """Measures that are targeted, by the loader's rule (blank means targeted)."""
+    low = m["targeted"].fillna("").str.lower()
+    return low.isin(_dataset._TRUE) | (low == "")
+
+
+def _usable(ctx: _Context, table: str, value: str) -> pd.DataFrame | None:
+    """Rows of targets/actuals with a known measure, a parsed period and a number."""
+    frame = ctx.frames.get(table)
+    if frame is None or not {"measure_id", "period", value} <= set(frame.columns):
+        return None
+    p = ctx.periods[table]
+    values, _ = parse_numbers(frame[value].fillna(""), percent_ok=True)
+    out = pd.DataFrame({"measure_id": frame["measure_id"], "period": p["period__label"],
+                        "start": p["start"], "end": p["end"], value: values})  # fmt: skip
+    return out.dropna(subset=["measure_id", "period", value])
+
+
+def _completeness(m: pd.DataFrame, ctx: _Context) -> None:
+    """actual__reported and target__reported for the reporting period, and period__due."""
+    from perfanalysis.status import _expected_period, _latest_in_window
+
+    if not {"measure_id", "frequency", "targeted"} <= set(m.columns):
+        return
+    actuals = _usable(ctx, "actuals", "actual")
+    if actuals is None:
+        return
+    known = m["measure_id"].notna() & m["frequency"].isin(FREQUENCY_NAMES)
+    measures = m.loc[known, ["measure_id", "frequency"]]
+    latest = _latest_in_window(actuals, measures, ctx.reporting, "actual")
+    shown = m["measure_id"].map(latest.set_index("measure_id")["period"])
+    expected = {f: _expected_period(f, ctx.reporting) for f in FREQUENCY_NAMES}
+    due = shown.fillna(m["frequency"].map(expected))
+    m["period__due"] = (m["measure_id"] + " (" + due + ")").where(known)
+    m["actual__reported"] = _flags(shown.notna(), known)
+    targets = _usable(ctx, "targets", "target")
+    if targets is not None:
+        have = pd.MultiIndex.from_frame(targets[["measure_id", "period"]])
+        key = pd.MultiIndex.from_arrays([m["measure_id"], shown])
+        m["target__reported"] = _flags(pd.Series(key.isin(have), index=m.index),
+                                       known & shown.notna() & _targeted(m))  # fmt: skip
+
+
+def _frames(raw: RawDataset, ctx: _Context, skip: set[str]) -> dict[str, pd.DataFrame]:
+    """The frame each suite validates: the table as text, plus its derived columns."""
+    for name in TABLES:
+        if name in raw.tables and name not in skip:
+            ctx.frames[name] = _text(raw.tables[name])
+    for name in PERIOD_TABLES:
+        frame = ctx.frames.get(name)
+        if frame is not None and "period" in frame.columns:
+            ctx.periods[name] = _period_columns(frame, ctx)
+    out: dict[str, pd.DataFrame] = {}
+    if "dataset" not in skip:
+        out["dataset"] = _dataset_frame(raw, ctx)
+    for name, frame in ctx.frames.items():
+        frame = frame.copy()
+        if name in ctx.periods:
+            p = ctx.periods[name]
+            for col in ("period__not_datetime", "period__parses", "period__label",
+                        "period__in_years"):  # fmt: skip
+                if col in p.columns:
+                    frame[col] = p[col]
+        if name == "measures":
+            _measure_columns(frame, ctx)
+        if "measure_id" in frame.columns:
+            units = _units(ctx, frame["measure_id"])
+            for col in {"targets": ("target",), "actuals": ("actual",),
+                        "benchmarks": ("value",)}.get(name, ()):  # fmt: skip
+                if col in frame.columns:
+                    for k, v in _number_columns(frame, col, units).items():
+                        frame[k] = v
+            if name == "targets" and "tolerance" in frame.columns:
+                for k, v in _number_columns(frame, "tolerance", units, ranges=False).items():
+                    frame[k] = v
+        out[name] = frame
+    return out
+
+
+# --------------------------------------------------------------------------- great-expectations
+_GX: dict[str, Any] = {}
+
+
+def _gx() -> tuple[Any, Any]:
+    """great_expectations and a batch definition for a whole DataFrame, made once per process."""
+    if not _GX:
+        # Set before the import: GX reads these when it loads. No usage statistics, ever.
+        os.environ["GX_ANALYTICS_ENABLED"] = "false"
+        os.environ.setdefault("GX_DATA_CONTEXT_PROGRESS_BARS", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        # Always an explicit mode: without it GX turns to its cloud when GX_CLOUD_* is set.
+        context = gx.get_context(mode="ephemeral")
+        context.config.analytics_enabled = False
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = context.data_sources.add_pandas("perfanalysis")
+        asset = source.add_dataframe_asset("table")
+        _GX["gx"] = gx
+        _GX["batch"] = asset.add_batch_definition_whole_dataframe("whole table")
+    return _GX["gx"], _GX["batch"]
+
+
+def _columns_of(exp: dict[str, Any]) -> list[str]:
+    kwargs = exp["kwargs"]
+    return list(kwargs.get("column_list") or ([kwargs["column"]] if "column" in kwargs else []))
+
+
+def _resolve(name: str, frame: pd.DataFrame, ctx: _Context,
+             refs: dict[str, list[str]]) -> list[dict[str, Any]]:  # fmt: skip
+    """The suite's expectations that can run on this frame, placeholders filled in."""
+    runnable = []
+    for i, exp in enumerate(load_suite(name)["expectations"]):
+        exp = deepcopy(exp)
+        meta, kwargs = exp["meta"], exp["kwargs"]
+        needs = meta.get("needs")
+        if (needs == "period" and ctx.period is None) or (
+            needs == "reporting_years" and ctx.years is None
+        ):
+            continue
+        if exp["type"] != "expect_column_to_exist":
+            # A column that is missing (reported by expect_column_to_exist) or a derived column
+            # that could not be made (its inputs are missing) leaves nothing to check.
+            if any(c not in frame.columns for c in _columns_of(exp)):
+                continue
+        value_set = kwargs.get("value_set")
+        if isinstance(value_set, dict):
+            target = value_set.get("$ref", "")
+            if target not in refs:
+                continue
+            kwargs["value_set"] = refs[target]
+        rule = meta["rule"].replace("{period}", ctx.reporting.label if ctx.reporting else "")
+        meta["rule"] = rule.replace("{reporting_years}", ctx.years_text or "")
+        meta["_index"] = i
+        runnable.append(exp)
+    return runnable
+
+
+def _refs(ctx: _Context) -> dict[str, list[str]]:
+    """Values of every column a suite names with {"$ref": "table.column"}."""
+    refs = {}
+    for table, column in (("themes", "theme_id"), ("strategies", "strategy_id"),
+                          ("outcomes", "outcome_id"), ("measures", "measure_id")):  # fmt: skip
+        frame = ctx.frames.get(table)
+        if frame is not None and column in frame.columns:
+            refs[f"{table}.{column}"] = sorted(pd.unique(frame[column].dropna()))
+    return refs
+
+
+def _failing_rows(frame: pd.DataFrame, exp: dict[str, Any], result: dict[str, Any]) -> pd.Index:
+    """Rows of the frame that fail, found from the failing values GX reports.
+
+    Every expectation in the suites decides a row by the values of its own columns alone (set
+    membership, range, pattern, null, uniqueness), so the rows holding the values GX lists as
+    unexpected are the failing rows, in order. This costs one `isin`, where GX's own row index
+    list costs tens of microseconds per failing row (40 s for a million).
+    """
+    cols = _columns_of(exp)
+    values = result.get("partial_unexpected_list") or []
+    if not cols or not values:
+        return frame.index[:0]
+    if len(cols) == 1:
+        col = frame[cols[0]]
+        wanted = [v for v in values if not _missing(v)]
+        mask = col.isin(wanted)
+        if len(wanted) < len(values):
+            mask |= col.isna()
+    else:
+        keys = {tuple(v[c] for c in cols) for v in values if isinstance(v, dict)}
+        mask = pd.Series(pd.MultiIndex.from_frame(frame[cols]).isin(list(keys)), index=frame.index)
+    return frame.index[mask.to_numpy(dtype=bool)]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _shown(frame: pd.DataFrame, exp: dict[str, Any], rows: pd.Index) -> list[dict[str, Any]]:
+    """The first failing rows: spreadsheet row number and the value as written."""
+    meta = exp["meta"]
+    cols = [meta.get("value_column") or meta.get("column") or c for c in _columns_of(exp)]
+    if exp["type"] == "expect_compound_columns_to_be_unique":
+        cols = [c.removesuffix("__label") for c in _columns_of(exp)]
+    cols = list(dict.fromkeys(c for c in cols if c in frame.columns))
+    out = []
+    for i in rows[:EXAMPLES]:
+        row = frame.at[i, "_row"]
+        values = ["" if _missing(frame.at[i, c]) else str(frame.at[i, c]) for c in cols]
+        out.append({"row": None if _missing(row) else int(row),
+                    "value": ", ".join(values) if len(values) > 1 else
+                    (values[0] if values and values[0] != "" else None)})  # fmt: skip
+    return out
+
+
+def _run_suite(name: str, frame: pd.DataFrame, ctx: _Context, refs: dict[str, list[str]],
+               file: str | None) -> list[Check]:  # fmt: skip
+    gx, batch_definition = _gx()
+    expectations = _resolve(name, frame, ctx, refs)
+    suite = gx.ExpectationSuite(name=f"perfanalysis-{name}", expectations=deepcopy(expectations))
+    if len(suite.expectations) != len(expectations):
+        loaded = {e.expectation_type for e in suite.expectations}
+        lost = sorted({e["type"] for e in expectations} - loaded)
+        raise SuiteError(f"expectations/{name}.json: great-expectations loaded "
+                         f"{len(suite.expectations)} of {len(expectations)} expectations; "
+                         f"not loaded: {', '.join(lost) or '(see the log)'}")  # fmt: skip
+    gx_frame = frame.drop(columns=["start", "end"], errors="ignore")
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": gx_frame})
+    validation = batch.validate(suite, result_format={"result_format": "BASIC",
+                                                      "partial_unexpected_count": 20})
+    by_index = {}
+    for r in validation.results:
+        info = r.exception_info or {}
+        if info.get("raised_exception"):
+            raise SuiteError(f"expectations/{name}.json, {r.expectation_config.type}: "
+                             f"{info.get('exception_message')}")  # fmt: skip
+        by_index[r.expectation_config.meta["_index"]] = r
+    checks = []
+    for exp in expectations:
+        r = by_index[exp["meta"]["_index"]]
+        res = r.result or {}
+        meta = exp["meta"]
+        column = meta.get("column") or (_columns_of(exp) or [None])[-1]
+        if exp["type"] == "expect_column_to_exist":
+            checked, failed, examples = 1, 0 if r.success else 1, []
+        else:
+            total = int(res.get("element_count", len(frame)))
+            checked = total - int(res.get("missing_count") or 0)
+            failed = int(res.get("unexpected_count") or 0)
+            examples = [] if r.success else _shown(frame, exp, _failing_rows(frame, exp, res))
+        checks.append(Check(name, column, meta["rule"], meta["severity"], bool(r.success),
+                            checked, failed, examples, exp["type"], file))  # fmt: skip
+    return checks
+
+
+# --------------------------------------------------------------------------- validate
+def _context(raw: RawDataset | None, period: str | None) -> _Context:
+    meta = raw.meta if raw is not None else {}
+    years_text, _, years = _years(meta)
+    reporting = None
+    if period is not None:
+        try:
+            reporting = Period.parse(str(period))
+        except PeriodError:
+            reporting = None
+    return _Context(None if period is None else str(period), reporting, years, years_text)
+
+
+def _dataset_file(raw: RawDataset) -> str:
+    return f"{raw.path.name}[dataset]" if raw.path.is_file() else "dataset.yaml"
+
+
+def _validate(raw: RawDataset | None, period: str | None, read_checks: list[Check],
+              start: float) -> QualityResult:  # fmt: skip
+    checks = list(read_checks)
+    label = None if period is None else str(period)
+    if raw is None:
+        return QualityResult(checks, time.perf_counter() - start, label)
+    skip = {c.table for c in read_checks}
+    for name, spec in TABLES.items():
+        if name not in raw.tables and name not in skip and not spec.optional_table:
+            checks.append(_problem(name, f"the table '{name}' is missing: add {name}.csv (or a "
+                                   f"sheet '{name}') with the columns {', '.join(spec.columns)}"))
+    ctx = _context(raw, period)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frames = _frames(raw, ctx, skip)
+        refs = _refs(ctx)
+        for name in SUITES:
+            if name in frames:
+                file = _dataset_file(raw) if name == "dataset" else raw.files.get(name)
+                checks.extend(_run_suite(name, frames[name], ctx, refs, file))
+    if ctx.reporting is not None:
+        label = ctx.reporting.label
+    return QualityResult(checks, time.perf_counter() - start, label)
+
+
+def validate(raw: RawDataset, period: str | None = None) -> QualityResult:
+    """Check a dataset as read; never raises for bad data, reports it.
+
+    `period` is the reporting period: with it, completeness is checked too (every measure has
+    an actual for it; a targeted measure with an actual has a target).
+    """
+    return _validate(raw, period, [], time.perf_counter())
+
+
+def validate_path(path: str | Path, period: str | None = None) -> QualityResult:
+    """Read and check the dataset at `path`, reporting every problem, reading ones included."""
+    start = time.perf_counter()
+    raw, read_checks = read_for_validation(path)
+    return _validate(raw, period, read_checks, start)

@@ -31,8 +31,13 @@ FIGURE_COLUMNS = [
     "measure_id", "strategy_id", "outcome_id", "title", "unit", "polarity", "targeted",
     "frequency", "reporting_period", "period", "actual", "target", "tolerance", "gap", "status",
     "status_label", "previous_period", "previous_actual", "direction", "last_year_period",
-    "last_year_actual", "direction_last_year", "source", "sentence",
+    "last_year_actual", "direction_last_year", "source", "spc_points", "variation_icon",
+    "assurance_icon", "comparator_group", "rank", "rank_of", "quartile", "comparator_median",
+    "sentence",
 ]  # fmt: skip
+#: Measures reported this often get an XmR chart once they have enough points.
+SPC_FREQUENCIES = ("monthly", "quarterly")
+SPC_MIN_POINTS = 12
 
 
 @dataclass
@@ -47,6 +52,8 @@ class PackData:
     title: str
     quality: dict[str, Any] | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    charts: dict[str, str] = field(default_factory=dict)  # chart key -> inline SVG, drawn once
+    spc: dict[str, Any] = field(default_factory=dict)  # measure_id -> SPCResult (>= 12 points)
 
     @property
     def organisation(self) -> str:
@@ -82,8 +89,73 @@ def prepare(
         chosen = list(strategies)
     level = dataset.framework.level("strategy")
     title = title or f"{dataset.organisation}: collated highlight report, {p.label}"
+    figures, spc_results = _with_spc(dataset, figures)
+    figures = _with_comparisons(dataset, figures)
     return PackData(dataset, p, figures, summary, chosen, title, quality,
-                    {"level": level})  # fmt: skip
+                    {"level": level}, spc=spc_results)  # fmt: skip
+
+
+def _with_spc(dataset: Dataset, figures: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Variation and assurance for every monthly or quarterly measure with 12 points or more."""
+    counts = dataset.actuals[dataset.actuals["actual"].notna()].groupby("measure_id").size()
+    figures["spc_points"] = figures["measure_id"].map(counts).fillna(0).astype("int64")
+    eligible = figures["frequency"].isin(SPC_FREQUENCIES) & (figures["spc_points"] >= SPC_MIN_POINTS)
+    results = {mid: dataset.spc(mid) for mid in figures.loc[eligible, "measure_id"]}
+    figures["variation_icon"] = figures["measure_id"].map(
+        {k: r.variation_icon for k, r in results.items()})
+    figures["assurance_icon"] = figures["measure_id"].map(
+        {k: r.assurance_icon for k, r in results.items()})
+    return figures, results
+
+
+def _with_comparisons(dataset: Dataset, figures: pd.DataFrame) -> pd.DataFrame:
+    """Rank and quartile among comparator councils for the figure's own period."""
+    c = dataset.comparisons()
+    c = c.rename(columns={"group": "comparator_group", "n": "rank_of",
+                          "median": "comparator_median"})  # fmt: skip
+    keep = ["measure_id", "period", "comparator_group", "rank", "rank_of", "quartile",
+            "comparator_median"]  # fmt: skip
+    c = c[keep].drop_duplicates(["measure_id", "period"])
+    return figures.merge(c, on=["measure_id", "period"], how="left")
+
+
+def measure_svg(pack: PackData, row: pd.Series) -> str | None:
+    """A measure's chart as inline SVG, or None when it has no figures to plot."""
+    from perfanalysis.charts import measure_chart, to_svg
+
+    history = pack.dataset.history(row["measure_id"])
+    if not history["actual"].notna().any():
+        return None
+    return to_svg(measure_chart(history, row), f"chart-{row['measure_id']}")
+
+
+def xmr_svg(pack: PackData, row: pd.Series) -> str:
+    from perfanalysis.charts import to_svg, xmr_chart
+
+    return to_svg(xmr_chart(pack.spc[row["measure_id"]], row), f"xmr-{row['measure_id']}")
+
+
+def status_svg(pack: PackData, summary: pd.DataFrame) -> str:
+    from perfanalysis.charts import status_chart, to_svg
+
+    return to_svg(status_chart(summary), "chart-status-by-strategy")
+
+
+def render_charts(pack: PackData) -> dict[str, str]:
+    """Every chart of the pack, drawn once in the runner so that notebooks need not import Altair.
+
+    Importing Altair costs seconds per process; a pack of nine notebooks would pay it nine times.
+    """
+    charts: dict[str, str] = {}
+    f = pack.figures[pack.figures["strategy_id"].isin(pack.strategies)]
+    for _, row in f.iterrows():  # one chart per measure: presentation, not data processing
+        svg = measure_svg(pack, row)
+        if svg is not None:
+            charts[f"measure:{row['measure_id']}"] = svg
+        if row["measure_id"] in pack.spc:
+            charts[f"xmr:{row['measure_id']}"] = xmr_svg(pack, row)
+    charts["status-by-strategy"] = status_svg(pack, CollatedPage(pack).summary)
+    return charts
 
 
 def open_pack(dataset: str | Path, period: str, prepared: str | Path | None = "") -> PackData:
@@ -291,8 +363,6 @@ class StrategyPage:
         return Fragment("".join(parts))
 
     def _measure(self, r: pd.Series, charts: bool) -> str:
-        from perfanalysis.charts import measure_chart, to_svg
-
         text = (f'<section class="measure" aria-labelledby="m-{slug(r["measure_id"])}">'
                 f'<h4 id="m-{slug(r["measure_id"])}">{esc(r["title"])}</h4>'
                 f'<p class="measure-meta">{status_badge(r["status"])} &middot; '
@@ -300,15 +370,82 @@ class StrategyPage:
                 f"{esc(str(r['frequency']).replace('_', ' '))} &middot; source: "
                 f"{esc(r['source'], 'no figure')}</p>"
                 f'<p class="sentence">{esc(r["sentence"])}</p>')  # fmt: skip
+        text += _comparison_line(r) + _last_year_line(r)
         if charts:
-            history = self.pack.dataset.history(r["measure_id"])
-            if history["actual"].notna().any():
-                svg = to_svg(measure_chart(history, r), f"chart-{r['measure_id']}")
+            key = f"measure:{r['measure_id']}"
+            svg = self.pack.charts[key] if key in self.pack.charts else measure_svg(self.pack, r)
+            if svg:
                 text += f'<figure class="chart">{svg}</figure>'
+        text += self._spc_block(r, charts)
         return text + "</section>"
+
+    def _spc_block(self, r: pd.Series, charts: bool) -> str:
+        """Variation and assurance icons with their words, the XmR chart, or why there is none."""
+        mid = r["measure_id"]
+        if r["frequency"] not in SPC_FREQUENCIES:
+            return ""
+        if mid not in self.pack.spc:
+            return (f'<p class="spc-note">Statistical process control: only {int(r["spc_points"])} '
+                    f"points so far; process limits need at least {SPC_MIN_POINTS}, so no "
+                    "variation or assurance is judged yet.</p>")  # fmt: skip
+        text = f'<p class="spc-icons">{icon_badges(r)}</p>'
+        for w in self.pack.spc[mid].warnings:
+            text += f'<p class="spc-note">{esc(w)}</p>'
+        if charts:
+            key = f"xmr:{mid}"
+            svg = self.pack.charts[key] if key in self.pack.charts else xmr_svg(self.pack, r)
+            text += f'<figure class="chart">{svg}</figure>'
+        return text
 
     def footer(self) -> Fragment:
         return _footer(self.pack)
+
+
+_VARIATION_SYMBOL = {"common_cause": "\u223c", "improvement_high": "\u25b2",
+                     "improvement_low": "\u25bc", "concern_high": "\u25b2",
+                     "concern_low": "\u25bc", "neutral_high": "\u25b2", "neutral_low": "\u25bc"}
+_ASSURANCE_SYMBOL = {"pass": "\u2714", "fail": "\u2718", "inconsistent": "\u21c5"}
+
+
+def icon_badges(r: pd.Series | dict[str, Any]) -> str:
+    """The two Making Data Count icons as symbol and words (never colour alone)."""
+    from perfanalysis.spc import ASSURANCE_WORDS, VARIATION_WORDS
+
+    v, a = r.get("variation_icon"), r.get("assurance_icon")
+    out = ""
+    if isinstance(v, str):
+        kind = v.split("_")[0]
+        out += (f'<span class="icon variation variation-{kind}"><span aria-hidden="true">'
+                f"{_VARIATION_SYMBOL.get(v, '')}</span> Variation: {esc(VARIATION_WORDS[v])}</span>")  # fmt: skip
+    if isinstance(a, str):
+        out += (f' <span class="icon assurance assurance-{a}"><span aria-hidden="true">'
+                f"{_ASSURANCE_SYMBOL.get(a, '')}</span> Assurance: {esc(ASSURANCE_WORDS[a])}</span>")  # fmt: skip
+    elif isinstance(v, str):
+        out += ' <span class="icon assurance assurance-none">Assurance: no target to judge</span>'
+    return out
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _comparison_line(r: pd.Series) -> str:
+    if pd.isna(r.get("rank")) or pd.isna(r.get("quartile")):
+        return ""
+    median = format_value(r["comparator_median"], r["unit"], r["decimals"])
+    return (f'<p class="comparison">Compared with the {esc(r["comparator_group"])}: ranked '
+            f"{_ordinal(int(r['rank']))} of {int(r['rank_of'])}, quartile {int(r['quartile'])} "
+            f"(quartile 1 is the best); group median {esc(median)}.</p>")  # fmt: skip
+
+
+def _last_year_line(r: pd.Series) -> str:
+    d = r.get("direction_last_year")
+    if not isinstance(d, str) or r.get("last_year_period") == r.get("previous_period"):
+        return ""
+    value = format_value(r["last_year_actual"], r["unit"], r["decimals"])
+    return (f'<p class="last-year">Same period last year ({esc(r["last_year_period"])}): '
+            f"{esc(value)}; now {esc(d)}.</p>")  # fmt: skip
 
 
 class CollatedPage:
@@ -367,9 +504,7 @@ class CollatedPage:
         )
 
     def status_chart(self) -> Fragment:
-        from perfanalysis.charts import status_chart, to_svg
-
-        svg = to_svg(status_chart(self.summary), "chart-status-by-strategy")
+        svg = self.pack.charts.get("status-by-strategy") or status_svg(self.pack, self.summary)
         return Fragment(f'<h2>Measures by status</h2><figure class="chart">{svg}</figure>')
 
     def exceptions(self) -> Fragment:
@@ -411,6 +546,48 @@ class CollatedPage:
                                "Strategies rated Red or Amber"))  # fmt: skip
         return Fragment("".join(parts))
 
+    def mdc_summary(self) -> Fragment:
+        """Making Data Count summary: latest value, target, status, variation and assurance."""
+        f = self.pack.figures[self.pack.figures["strategy_id"].isin(self.pack.strategies)]
+        titles = dict(zip(self.summary["strategy_id"], self.summary["title"]))
+        charted = f[f["variation_icon"].notna()]
+        rows = []
+        for _, r in charted.iterrows():  # one row per measure: presentation only
+            badges = icon_badges(r)
+            rows.append((esc(r["title"]), esc(titles.get(r["strategy_id"])), _fmt(r, "actual"),
+                         _fmt(r, "target") if pd.notna(r["target"]) else "None",
+                         status_badge(r["status"]), badges))  # fmt: skip
+        intro = (f"<p>Statistical process control (XmR charts, NHS England's Making Data Count "
+                 f"rules) for the {len(charted)} monthly or quarterly measures with at least "
+                 f"{SPC_MIN_POINTS} points. Variation says whether a measure is really changing or "
+                 "only moving within its usual range; assurance says whether the target will be "
+                 "met reliably.</p>")  # fmt: skip
+        if not rows:
+            return Fragment("<h2>Making Data Count summary</h2>" + intro)
+        return Fragment(
+            "<h2>Making Data Count summary</h2>" + intro
+            + table(rows, ("Measure", "Strategy", "Latest value", "Target", "Status",
+                           "Variation and assurance"), "Variation and assurance by measure",
+                    css="mdc")  # fmt: skip
+        )
+
+    def attention(self) -> Fragment:
+        """One ranked table of what needs the board's attention, each with its reason in words."""
+        t = attention_table(self.pack, self.summary)
+        if t.empty:
+            return Fragment("<h2>What needs attention</h2><p>Nothing needs the board's attention: "
+                            "no missed and worsening measure, no special-cause concern, no "
+                            "failing assurance, no Poor contract and no Red strategy.</p>")  # fmt: skip
+        rows = [(str(i + 1), esc(r["item"]), esc(r["strategy"]), esc(r["reason"]))
+                for i, r in enumerate(t.to_dict("records"))]  # fmt: skip
+        return Fragment(
+            "<h2>What needs attention</h2><p>Ranked: missed and worsening measures first, then "
+            "special-cause concerns, targets that cannot be met reliably, Poor contracts and Red "
+            "strategies.</p>"
+            + table(rows, ("Rank", "What", "Strategy", "Why"), "What needs attention, ranked",
+                    row_headers=False, css="attention")  # fmt: skip
+        )
+
     def data_quality(self) -> Fragment:
         q = self.pack.quality
         if not q:
@@ -430,6 +607,42 @@ class CollatedPage:
 
     def footer(self) -> Fragment:
         return _footer(self.pack)
+
+
+def attention_table(pack: PackData, summary: pd.DataFrame) -> pd.DataFrame:
+    """What needs attention, ranked by kind; one row per item with the reason in words."""
+    f = pack.figures[pack.figures["strategy_id"].isin(pack.strategies)]
+    titles = dict(zip(summary["strategy_id"], summary["title"]))
+    missed = f["status"].isin([Status.NOT_ACHIEVED.value, Status.IMPROVING.value])
+    parts = []
+    worsening = f[missed & (f["direction"] == "worse")]
+    parts.append(worsening.assign(rank=1, reason=lambda d: "Not achieved and worse than "
+                                  + d["previous_period"].astype(str) + ": " + d["sentence"]))  # fmt: skip
+    concern = f[f["variation_icon"].astype(str).str.startswith("concern")]
+    parts.append(concern.assign(rank=2, reason="Special-cause concern: the latest point is a "
+                                "signal of real change for the worse, not noise."))  # fmt: skip
+    fail = f[f["assurance_icon"] == "fail"]
+    parts.append(fail.assign(rank=3, reason="Assurance fail: the target lies beyond the process "
+                             "limits, so it will not be met without a change in the system."))  # fmt: skip
+    rows = pd.concat(parts, ignore_index=True)
+    out = pd.DataFrame({"rank": rows["rank"], "item": rows["title"],
+                        "strategy": rows["strategy_id"].map(titles), "reason": rows["reason"]})  # fmt: skip
+    c = pack.dataset.contracts
+    poor = c[(c["period"] == pack.period.label) & (c["performance"] == "Poor")
+             & c["strategy_id"].isin(pack.strategies)]  # fmt: skip
+    out = pd.concat([out, pd.DataFrame({
+        "rank": 4, "item": poor["service"] + " (" + poor["provider"] + ")",
+        "strategy": poor["strategy_id"].map(titles),
+        "reason": "Contract performance rated Poor; corrective measures: "
+                  + poor["corrective_measures"].replace("", "none given"),
+    })], ignore_index=True)  # fmt: skip
+    red = summary[summary.get("rag", pd.Series(dtype=object)) == "Red"] if "rag" in summary else \
+        summary.iloc[0:0]
+    out = pd.concat([out, pd.DataFrame({
+        "rank": 5, "item": red["title"], "strategy": red["title"],
+        "reason": "The commissioner rates this strategy Red.",
+    })], ignore_index=True)  # fmt: skip
+    return out.sort_values("rank", kind="stable").reset_index(drop=True)
 
 
 def _footer(pack: PackData) -> Fragment:

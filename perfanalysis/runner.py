@@ -222,6 +222,11 @@ def run_pack(
     pack = prepare(dataset, params.period, params.strategies, params.title,
                    quality=result.counts())  # fmt: skip
     timings["assess"] = time.perf_counter() - t1
+    t_charts = time.perf_counter()
+    from perfanalysis.report import render_charts
+
+    pack.charts = render_charts(pack)
+    timings["charts"] = time.perf_counter() - t_charts
     org = slug(dataset.organisation)
     pack_dir = Path(out).resolve() if out else params.output / org / pack.period.slug
     strategies = pack.strategies

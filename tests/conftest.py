@@ -1,0 +1,150 @@
+"""Fixtures shared by the test modules.
+
+Packs: the real packs, published once per test session with the `perfanalysis run` command (as a
+scheduler runs it) into a temporary folder. Browser: Debian's Chromium driven by Playwright's
+sync API, and `open_page`, which opens a page in a fresh context that refuses every request that
+is not `file:` or `data:` and records what the page tried to do (see `PageVisit`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+LINCOLNSHIRE_PARAMS = ROOT / "parameters" / "lincolnshire-2017-18-q4.yaml"
+LEICESTERSHIRE_PARAMS = ROOT / "parameters" / "leicestershire-2020-21-q4.yaml"
+HOSTILE_DATA = DATA / "hostile"
+#: Screenshots and PDF pages for a person to look at (git-ignored).
+ARTEFACTS = ROOT / "tests" / "artefacts"
+#: Debian's Chromium (Playwright's own browser download cannot work here).
+CHROMIUM = Path(os.environ.get("PERFANALYSIS_CHROMIUM") or "/usr/bin/chromium")
+
+
+# --------------------------------------------------------------------------- packs
+def publish_pack(params: Path, out: Path, *options: str) -> Path:
+    """Publish a pack with `perfanalysis run PARAMS --out OUT`; fail the test with its stderr."""
+    command = [sys.executable, "-m", "perfanalysis.cli", "run", str(params), "--out", str(out),
+               "--quiet", *options]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    if done.returncode != 0 or not (out / "index.html").is_file():
+        pytest.fail(f"`perfanalysis run {params.name}` exited {done.returncode}:\n"
+                    f"{done.stderr[-4000:]}", pytrace=False)  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="session")
+def lincolnshire_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Lincolnshire Q4 2017/18 pack, published with `--pdf` (so pack.pdf is there too)."""
+    return publish_pack(LINCOLNSHIRE_PARAMS, tmp_path_factory.mktemp("lincolnshire") / "pack",
+                        "--pdf")  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def leicestershire_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Leicestershire 2020/21 pack (29 strategy pages)."""
+    return publish_pack(LEICESTERSHIRE_PARAMS, tmp_path_factory.mktemp("leicestershire") / "pack")
+
+
+@pytest.fixture(scope="session")
+def hostile_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pack of tests/data/hostile, whose text (and pack title) tries to run script."""
+    folder = tmp_path_factory.mktemp("hostile")
+    params = folder / "hostile.yaml"
+    params.write_text(
+        f"dataset: {HOSTILE_DATA.as_posix()}\nperiod: Q4 2017/18\nstrategies: all\n"
+        "title: 'Hostileshire <script>alert(1)</script> [x](javascript:alert(1)): report'\n",
+        encoding="utf-8",
+    )
+    return publish_pack(params, folder / "pack")
+
+
+def pack_pages(pack: Path) -> list[Path]:
+    """Every HTML page of a published pack: index, each strategy page, data quality."""
+    return [pack / "index.html", *sorted((pack / "strategies").glob("*.html")),
+            pack / "data-quality.html"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def artefacts() -> Path:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTEFACTS
+
+
+# --------------------------------------------------------------------------- browser
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium for the session (Playwright's sync API)."""
+    if not CHROMIUM.is_file():
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `make chromium` (apt-get install chromium) "
+                    "or set PERFANALYSIS_CHROMIUM", pytrace=False)  # fmt: skip
+    from playwright.sync_api import sync_playwright
+
+    from perfanalysis.pdf import CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class PageVisit:
+    """A page opened from disk, and what it tried to do while the test looked at it."""
+
+    page: Any
+    requests: list[str] = field(default_factory=list)  # every request the page made
+    refused: list[str] = field(default_factory=list)  # requests not file:/data:, aborted
+    dialogs: list[str] = field(default_factory=list)  # alert/confirm/prompt, dismissed
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_page(chromium: Any) -> Iterator[Callable[..., PageVisit]]:
+    """open_page(path, width=1280, height=900, bypass_csp=False) -> PageVisit.
+
+    Each call opens a fresh context that aborts and records every request that is not `file:`
+    or `data:`, dismisses and records dialogs, and records console and page errors.
+    `bypass_csp=True` ignores the page's Content-Security-Policy, to test what is behind it.
+    """
+    contexts: list[Any] = []
+
+    def _open(path: Path | str, *, width: int = 1280, height: int = 900,
+              bypass_csp: bool = False) -> PageVisit:  # fmt: skip
+        context = chromium.new_context(viewport={"width": width, "height": height},
+                                       bypass_csp=bypass_csp, service_workers="block")  # fmt: skip
+        contexts.append(context)
+        page = context.new_page()
+        visit = PageVisit(page)
+
+        def route(r: Any) -> None:
+            url = r.request.url
+            if url.startswith(("file:", "data:")):
+                r.continue_()
+            else:
+                visit.refused.append(url)
+                r.abort()
+
+        context.route("**/*", route)
+        page.on("request", lambda req: visit.requests.append(req.url))
+        page.on("dialog", lambda d: (visit.dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
+        page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
+        page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
+        target = path.resolve().as_uri() if isinstance(path, Path) else path
+        page.goto(target, wait_until="load")
+        return visit
+
+    yield _open
+    for context in contexts:
+        context.close()
