@@ -10,9 +10,7 @@ What analysts type at a notebook prompt::
 Everything not listed in `__all__` may change between versions.
 """
 
-from __future__ import annotations
-
-from importlib.metadata import PackageNotFoundError, version
+import importlib.metadata as _metadata
 
 from perfanalysis.dataset import Dataset, load
 from perfanalysis.errors import (
@@ -30,8 +28,8 @@ from perfanalysis.spc import SPCResult, spc
 from perfanalysis.status import Status
 
 try:
-    __version__ = version("perfanalysis")
-except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = _metadata.version("perfanalysis")
+except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
 __all__ = [

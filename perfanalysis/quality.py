@@ -460,14 +460,25 @@ def _gx() -> tuple[Any, Any]:
     if not _GX:
         # Set before the import: GX reads these when it loads. No usage statistics, ever.
         os.environ["GX_ANALYTICS_ENABLED"] = "false"
-        os.environ.setdefault("GX_DATA_CONTEXT_PROGRESS_BARS", "false")
+        gx_log = logging.getLogger("great_expectations")
+        if gx_log.level == logging.NOTSET:
+            gx_log.setLevel(logging.WARNING)
         import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
 
-        logging.getLogger("great_expectations").setLevel(logging.ERROR)
-        # Always an explicit mode: without it GX turns to its cloud when GX_CLOUD_* is set.
-        context = gx.get_context(mode="ephemeral")
-        context.config.analytics_enabled = False
+        # In memory only: no gx/ folder, no Data Docs site (not even a temporary one), no usage
+        # statistics, no progress bars. Always an explicit mode: without one GX turns to its
+        # cloud when GX_CLOUD_* variables are set.
+        config = DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+            analytics_enabled=False,
+            progress_bars=ProgressBarsConfig(globally=False),
+        )
+        context = gx.get_context(mode="ephemeral", project_config=config)
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = context.data_sources.add_pandas("perfanalysis")
         asset = source.add_dataframe_asset("table")
