@@ -113,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
         raise PerfanalysisError("--out names one folder: give one parameters file with it")
     executor = None
     if args.executor == "dask":
-        from perfanalysis.distributed import dask_executor
+        from perfanalysis.executors import dask_executor
 
         executor = dask_executor(args.scheduler)
     failed = 0

@@ -151,9 +151,7 @@ def _offline(route: Any) -> None:
         route.abort()
 
 
-def _print_all(
-    chromium: Path, sections: list[tuple[str, Path]], footers: list[str]
-) -> list[bytes]:
+def _print_all(chromium: Path, sections: list[tuple[str, Path]], footers: list[str]) -> list[bytes]:
     """Each section printed to PDF bytes, then a document of page numbers as the last item."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright

@@ -7,6 +7,7 @@ from `narrative`, every chart from `charts`. Nothing here reads a file except `o
 
 from __future__ import annotations
 
+import os
 import pickle
 import tempfile
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ from perfanalysis.status import Status
 __all__ = ["PackData", "prepare", "open_pack", "StrategyPage", "CollatedPage", "FIGURE_COLUMNS"]
 
 #: Where `perfanalysis run` leaves the prepared figures for its notebooks (named by content hash).
-PREPARED_DIR = Path(tempfile.gettempdir()) / "perfanalysis-prepared"
+#: Set PERFANALYSIS_PREPARED_DIR to a shared folder when notebooks run on other machines (Dask).
+PREPARED_DIR = Path(os.environ.get("PERFANALYSIS_PREPARED_DIR")
+                    or Path(tempfile.gettempdir()) / "perfanalysis-prepared")  # fmt: skip
 
 #: The columns of figures.csv, in order: every figure a page shows.
 FIGURE_COLUMNS = [

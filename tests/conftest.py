@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"
 LINCOLNSHIRE_PARAMS = ROOT / "parameters" / "lincolnshire-2017-18-q4.yaml"
 LEICESTERSHIRE_PARAMS = ROOT / "parameters" / "leicestershire-2020-21-q4.yaml"
-HOSTILE_DATA = DATA / "hostile"
+HOSTILE_DATA = ROOT / "tests" / "data" / "hostile"
 #: Screenshots and PDF pages for a person to look at (git-ignored).
 ARTEFACTS = ROOT / "tests" / "artefacts"
 #: Debian's Chromium (Playwright's own browser download cannot work here).
@@ -65,12 +64,6 @@ def hostile_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
         encoding="utf-8",
     )
     return publish_pack(params, folder / "pack")
-
-
-def pack_pages(pack: Path) -> list[Path]:
-    """Every HTML page of a published pack: index, each strategy page, data quality."""
-    return [pack / "index.html", *sorted((pack / "strategies").glob("*.html")),
-            pack / "data-quality.html"]  # fmt: skip
 
 
 @pytest.fixture(scope="session")
