@@ -203,18 +203,38 @@ def _count(data: bytes) -> int:
 
 
 def _merge(prints: list[bytes], sections: list[tuple[str, Path]], pack: Any) -> bytes:
-    """One document: the sections in order, numbered, with a bookmark per section."""
+    """One document: the sections in order, numbered, with a bookmark per section.
+
+    Links are made to work inside the one document and to name no folder of this machine:
+    a link to a page of the pack goes to the page where its section starts, a link within a
+    page (Appendix A) to its place in that section, a link to another file of the pack
+    (data-quality.html, figures.csv) is made relative to the pack folder, where pack.pdf is.
+    """
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
     *parts, numbers = prints
     number_pages = PdfReader(io.BytesIO(numbers)).pages
     writer = PdfWriter()
-    for (title, _), data in zip(sections, parts, strict=True):
+    starts: dict[str, int] = {}  # page's file URI -> index of its section's first page
+    anchors: list[dict[str, int]] = []  # per section: anchor name -> page index
+    spans: list[tuple[int, int]] = []
+    for (title, path), data in zip(sections, parts, strict=True):
         start = len(writer.pages)
-        for page in PdfReader(io.BytesIO(data)).pages:
+        reader = PdfReader(io.BytesIO(data))
+        # Chromium's positions within a page are off by its margins: the page is enough.
+        names = {str(name).lstrip("/"): start + reader.get_destination_page_number(dest)
+                 for name, dest in reader.named_destinations.items()}  # fmt: skip
+        for page in reader.pages:
             writer.add_page(page)
         writer.add_outline_item(title, start)
+        starts[path.resolve().as_uri()] = start
+        anchors.append(names)
+        spans.append((start, len(writer.pages)))
+    base = sections[0][1].resolve().parent.as_uri() + "/"
+    for (first, end), names in zip(spans, anchors, strict=True):
+        for index in range(first, end):
+            _fix_links(writer, index, starts, names, base)
     if len(number_pages) != len(writer.pages):
         raise PerfanalysisError(
             f"cannot write pack.pdf: numbered {len(number_pages)} pages of {len(writer.pages)}"
@@ -232,3 +252,45 @@ def _merge(prints: list[bytes], sections: list[tuple[str, Path]], pack: Any) -> 
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _fix_links(
+    writer: Any,
+    index: int,
+    starts: dict[str, int],
+    names: dict[str, int],
+    base: str,
+) -> None:
+    """Point one page's link annotations inside the merged document (see `_merge`)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    def goto(page_index: int) -> ArrayObject:
+        return ArrayObject([writer.pages[page_index].indirect_reference, NameObject("/Fit")])
+
+    for ref in writer.pages[index].get("/Annots") or []:
+        annot = ref.get_object()
+        if annot.get("/Subtype") != "/Link":
+            continue
+        dest = annot.get("/Dest")
+        action = annot.get("/A")
+        if dest is not None and not isinstance(dest, ArrayObject):
+            target = names.get(str(dest).lstrip("/"))
+            if target is not None:
+                annot[NameObject("/Dest")] = goto(target)
+            else:
+                del annot["/Dest"]
+            continue
+        if action is None or action.get("/S") != "/URI":
+            continue
+        uri = str(action.get("/URI"))
+        page_uri = uri.partition("#")[0]
+        if page_uri in starts:
+            del annot["/A"]
+            annot[NameObject("/Dest")] = goto(starts[page_uri])
+        elif uri.startswith(base):
+            relative = TextStringObject(uri[len(base) :])
+            annot[NameObject("/A")] = DictionaryObject(
+                {NameObject("/S"): NameObject("/URI"), NameObject("/URI"): relative}
+            )
+        elif uri.startswith("file:"):
+            del annot["/A"]  # a file outside the pack: no link rather than this machine's path

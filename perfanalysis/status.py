@@ -123,14 +123,12 @@ def _latest_in_window(
     A cycle is the measure's frequency: an annual measure reported at Q4 2017/18 shows 2017/18; at
     Q3 2017/18 it shows 2016/17, the latest figure there is.
     """
-    months = measures["frequency"].map({k: v[1] for k, v in FREQUENCIES.items()})
     end = pd.Timestamp(reporting.end)
-    lower = pd.Series(
-        [end - pd.DateOffset(months=int(m)) for m in months.fillna(3)], index=measures.index
-    )
-    window = pd.DataFrame({"measure_id": measures["measure_id"], "lower": lower})
-    rows = values[values[column].notna()].merge(window, on="measure_id", how="inner")
-    rows = rows[(rows["end"] <= end) & (rows["end"] > rows["lower"])]
+    lower_by_frequency = {f: end - pd.DateOffset(months=m) for f, (_, m) in FREQUENCIES.items()}
+    lower = measures.set_index("measure_id")["frequency"].map(lower_by_frequency)
+    rows = values[values[column].notna() & (values["end"] <= end)]
+    # A row for a measure that is not in the framework maps to NaT and drops out here.
+    rows = rows[rows["end"] > rows["measure_id"].map(lower)]
     rows = rows.sort_values(["measure_id", "end", "start"], kind="stable")
     return rows.drop_duplicates("measure_id", keep="last")
 
@@ -164,13 +162,18 @@ def assess(
     chosen = m["measure_id"].map(latest.set_index("measure_id")["period"]).astype(object)
     m["period"] = chosen.where(chosen.notna(), m["frequency"].map(expected))
 
-    actual_at = actuals.set_index(["measure_id", "period"])["actual"]
-    actual_at = actual_at[~actual_at.index.duplicated(keep="last")]
-    target_at = targets.set_index(["measure_id", "period"])[["target", "tolerance"]]
-    target_at = target_at[~target_at.index.duplicated(keep="last")]
-
     steps = _period_steps(m["period"])
     m = m.merge(steps, on="period", how="left")
+    # Only the few periods a report looks at are indexed, not the whole history.
+    wanted = set(m["period"].dropna()) | set(m["previous_period"].dropna()) | set(
+        m["last_year_period"].dropna())
+    a = actuals[actuals["period"].isin(wanted)]
+    actual_at = a.set_index(["measure_id", "period"])["actual"]
+    actual_at = actual_at[~actual_at.index.duplicated(keep="last")]
+    tg = targets[targets["period"].isin(wanted)]
+    target_at = tg.set_index(["measure_id", "period"])[["target", "tolerance"]]
+    target_at = target_at[~target_at.index.duplicated(keep="last")]
+
     key = pd.MultiIndex.from_arrays([m["measure_id"], m["period"]])
     m["actual"] = actual_at.reindex(key).to_numpy()
     m["target"] = target_at["target"].reindex(key).to_numpy()
