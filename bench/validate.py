@@ -65,8 +65,9 @@ def make_dataset(folder: Path, actual_rows: int) -> None:
     pct = np.flatnonzero(units[m] == "percent")[::7]
     text[pct] = [f"{v}%" for v in values[pct]]  # "70%" on a percent measure
     text[np.arange(actual_rows) % 97 == 0] = "n/a"
-    pd.DataFrame({"measure_id": mid[m], "period": np.array(QUARTERS)[q], "actual": text,
-                  "source": "illustrative"}).to_csv(folder / "actuals.csv", index=False)  # fmt: skip
+    actuals = pd.DataFrame({"measure_id": mid[m], "period": np.array(QUARTERS)[q],
+                            "actual": text, "source": "illustrative"})  # fmt: skip
+    actuals.to_csv(folder / "actuals.csv", index=False)
     keep = targeted[m] & (q % 4 == 3)  # a target for each targeted measure's Q4s
     pd.DataFrame({"measure_id": mid[m][keep], "period": np.array(QUARTERS)[q][keep],
                   "target": "50", "tolerance": "1"}).to_csv(

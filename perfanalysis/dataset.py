@@ -325,7 +325,9 @@ def _fail(raw: RawDataset, table: str, mask: pd.Series, column: str, message: st
     )  # fmt: skip
 
 
-def parse_numbers(text: pd.Series, percent_ok: pd.Series | bool = False) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(
+    text: pd.Series, percent_ok: pd.Series | bool = False
+) -> tuple[pd.Series, pd.Series]:
     """Numbers from text cells by the documented rules; returns (values, bad mask).
 
     Accepted: plain decimals (`72`, `-3`, `45.9`, `.5`), spaces around, thousands commas in

@@ -11,8 +11,8 @@ at validation time (docs/data-quality.md explains each):
 
 - derived columns, named `<column>__<what>`, added to the frame a suite validates: whether a
   number or a period parses (by the loader's own `parse_numbers` and `Period.parse`, so the gate
-  and the loader apply one rule), the canonical period, a figure's value for range checks;
-- `"value_set": {"$ref": "measures.measure_id"}`: replaced by that column's values (foreign keys);
+  and the loader apply one rule), whether an id names a row of its parent table (foreign keys),
+  the canonical period, a figure's value for range checks, completeness for the period;
 - `{period}` and `{reporting_years}` in a rule: replaced by the values checked against;
 - `meta.needs` ("period", "reporting_years"): the expectation runs only when that is given;
 - `meta.column`: the column a person is told about, when the expectation reads a derived one.
@@ -31,7 +31,7 @@ import time
 import warnings
 from copy import deepcopy
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,17 @@ NON_NEGATIVE_UNITS = ("count", "rate_per_1000", "rate_per_10000", "rate_per_1000
                       "ratio")  # fmt: skip
 #: How many failing rows a check keeps as examples.
 EXAMPLES = 5
+
+#: Foreign keys: (table, column) -> (parent table, parent column); derived `<column>__in_<parent>`.
+FOREIGN_KEYS = {
+    ("strategies", "theme_id"): ("themes", "theme_id"),
+    ("outcomes", "strategy_id"): ("strategies", "strategy_id"),
+    ("measures", "strategy_id"): ("strategies", "strategy_id"),
+    ("measures", "outcome_id"): ("outcomes", "outcome_id"),
+    **{(t, "measure_id"): ("measures", "measure_id")
+       for t in ("targets", "actuals", "rebases", "benchmarks")},
+    **{(t, "strategy_id"): ("strategies", "strategy_id") for t in ("highlights", "contracts")},
+}  # fmt: skip
 
 _TIME_OF_DAY = re.compile(r".*\d:\d\d.*")  # period labels never hold a time of day
 
@@ -114,7 +125,7 @@ class QualityResult:
 
 
 # --------------------------------------------------------------------------- suites
-@lru_cache(maxsize=None)
+@cache
 def _suite_text(name: str) -> str:
     path = EXPECTATIONS_DIR / f"{name}.json"
     if not path.is_file():
@@ -435,6 +446,11 @@ def _frames(raw: RawDataset, ctx: _Context, skip: set[str]) -> dict[str, pd.Data
                         "period__in_years"):  # fmt: skip
                 if col in p.columns:
                     frame[col] = p[col]
+        for (table, col), (parent, key) in FOREIGN_KEYS.items():
+            known = ctx.frames.get(parent)
+            if table == name and col in frame.columns and known is not None and key in known:
+                frame[f"{col}__in_{parent}"] = _flags(frame[col].isin(known[key].dropna()),
+                                                      frame[col].notna())  # fmt: skip
         if name == "measures":
             _measure_columns(frame, ctx)
         if "measure_id" in frame.columns:
@@ -492,13 +508,12 @@ def _columns_of(exp: dict[str, Any]) -> list[str]:
     return list(kwargs.get("column_list") or ([kwargs["column"]] if "column" in kwargs else []))
 
 
-def _resolve(name: str, frame: pd.DataFrame, ctx: _Context,
-             refs: dict[str, list[str]]) -> list[dict[str, Any]]:  # fmt: skip
+def _resolve(name: str, frame: pd.DataFrame, ctx: _Context) -> list[dict[str, Any]]:
     """The suite's expectations that can run on this frame, placeholders filled in."""
     runnable = []
     for i, exp in enumerate(load_suite(name)["expectations"]):
         exp = deepcopy(exp)
-        meta, kwargs = exp["meta"], exp["kwargs"]
+        meta = exp["meta"]
         needs = meta.get("needs")
         if (needs == "period" and ctx.period is None) or (
             needs == "reporting_years" and ctx.years is None
@@ -509,28 +524,11 @@ def _resolve(name: str, frame: pd.DataFrame, ctx: _Context,
             # that could not be made (its inputs are missing) leaves nothing to check.
             if any(c not in frame.columns for c in _columns_of(exp)):
                 continue
-        value_set = kwargs.get("value_set")
-        if isinstance(value_set, dict):
-            target = value_set.get("$ref", "")
-            if target not in refs:
-                continue
-            kwargs["value_set"] = refs[target]
         rule = meta["rule"].replace("{period}", ctx.reporting.label if ctx.reporting else "")
         meta["rule"] = rule.replace("{reporting_years}", ctx.years_text or "")
         meta["_index"] = i
         runnable.append(exp)
     return runnable
-
-
-def _refs(ctx: _Context) -> dict[str, list[str]]:
-    """Values of every column a suite names with {"$ref": "table.column"}."""
-    refs = {}
-    for table, column in (("themes", "theme_id"), ("strategies", "strategy_id"),
-                          ("outcomes", "outcome_id"), ("measures", "measure_id")):  # fmt: skip
-        frame = ctx.frames.get(table)
-        if frame is not None and column in frame.columns:
-            refs[f"{table}.{column}"] = sorted(pd.unique(frame[column].dropna()))
-    return refs
 
 
 def _failing_rows(frame: pd.DataFrame, exp: dict[str, Any], result: dict[str, Any]) -> pd.Index:
@@ -578,10 +576,9 @@ def _shown(frame: pd.DataFrame, exp: dict[str, Any], rows: pd.Index) -> list[dic
     return out
 
 
-def _run_suite(name: str, frame: pd.DataFrame, ctx: _Context, refs: dict[str, list[str]],
-               file: str | None) -> list[Check]:  # fmt: skip
+def _run_suite(name: str, frame: pd.DataFrame, ctx: _Context, file: str | None) -> list[Check]:
     gx, batch_definition = _gx()
-    expectations = _resolve(name, frame, ctx, refs)
+    expectations = _resolve(name, frame, ctx)
     suite = gx.ExpectationSuite(name=f"perfanalysis-{name}", expectations=deepcopy(expectations))
     if len(suite.expectations) != len(expectations):
         loaded = {e.expectation_type for e in suite.expectations}
@@ -589,7 +586,9 @@ def _run_suite(name: str, frame: pd.DataFrame, ctx: _Context, refs: dict[str, li
         raise SuiteError(f"expectations/{name}.json: great-expectations loaded "
                          f"{len(suite.expectations)} of {len(expectations)} expectations; "
                          f"not loaded: {', '.join(lost) or '(see the log)'}")  # fmt: skip
-    gx_frame = frame.drop(columns=["start", "end"], errors="ignore")
+    # Only the columns the expectations read: GX fingerprints the whole frame it is given.
+    used = {c for e in expectations for c in _columns_of(e)}
+    gx_frame = frame[[c for c in frame.columns if c in used]]
     batch = batch_definition.get_batch(batch_parameters={"dataframe": gx_frame})
     validation = batch.validate(suite, result_format={"result_format": "BASIC",
                                                       "partial_unexpected_count": 20})
@@ -650,11 +649,10 @@ def _validate(raw: RawDataset | None, period: str | None, read_checks: list[Chec
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         frames = _frames(raw, ctx, skip)
-        refs = _refs(ctx)
         for name in SUITES:
             if name in frames:
                 file = _dataset_file(raw) if name == "dataset" else raw.files.get(name)
-                checks.extend(_run_suite(name, frames[name], ctx, refs, file))
+                checks.extend(_run_suite(name, frames[name], ctx, file))
     if ctx.reporting is not None:
         label = ctx.reporting.label
     return QualityResult(checks, time.perf_counter() - start, label)

@@ -1,0 +1,111 @@
+"""Benchmark: the Lincolnshire pack against the naive baseline and the floor.
+
+    .venv/bin/python bench/pack.py
+
+Runs, in one go, on this machine:
+- `perfanalysis run` with --jobs 1 and --jobs 2;
+- the naive baseline a council analyst would script: for each notebook, the `papermill` command
+  line, then `jupyter nbconvert --to html --no-input`, one after the other;
+- the floor: notebooks x (time to start a kernel and import perfanalysis) / cores;
+- a warm rerun of one strategy (`--strategy ID`) after a full run.
+Prints a table of wall times and the ratios the project's goals are stated in.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAMS = ROOT / "parameters" / "lincolnshire-2017-18-q4.yaml"
+BIN = Path(sys.executable).parent
+
+
+def wall(cmd: list[str], **kw) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, **kw)
+    return time.perf_counter() - start
+
+
+def naive(work: Path) -> float:
+    params = yaml.safe_load(PARAMS.read_text())
+    dataset = str((PARAMS.parent / params["dataset"]).resolve())
+    runs = [("collated_report", [])] + [
+        ("strategy_report", ["-p", "strategy_id", sid]) for sid in params["strategies"]
+    ]
+    start = time.perf_counter()
+    for i, (name, extra) in enumerate(runs):
+        out = work / f"{i}_{name}.ipynb"
+        subprocess.run([str(BIN / "papermill"), str(ROOT / "notebooks" / f"{name}.ipynb"),
+                        str(out), "-p", "dataset", dataset, "-p", "period", params["period"],
+                        *extra, "--cwd", str(ROOT / "notebooks"), "--no-progress-bar"],
+                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+                        str(out)], check=True, capture_output=True)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def kernel_and_import(work: Path, repeats: int = 3) -> float:
+    """Time to start a kernel and import perfanalysis, as the runner starts them."""
+    import papermill as pm
+
+    from perfanalysis.runner import _ipc_kernel_manager
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import perfanalysis.report")]
+    src = work / "floor.ipynb"
+    nbformat.write(nb, src)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        pm.execute_notebook(str(src), str(work / "floor-out.ipynb"), progress_bar=False,
+                            kernel_manager_class=_ipc_kernel_manager())  # fmt: skip
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    cores = os.cpu_count() or 1
+    params = yaml.safe_load(PARAMS.read_text())
+    notebooks = 1 + len(params["strategies"])
+    with tempfile.TemporaryDirectory(prefix="pa-bench-") as tmp:
+        work = Path(tmp)
+        cli = [str(BIN / "perfanalysis"), "run", str(PARAMS), "--quiet"]
+        wall(cli + ["--out", str(work / "warmup"), "--jobs", "2"])  # caches, bytecode
+        j1 = wall(cli + ["--out", str(work / "j1"), "--jobs", "1"])
+        j2 = wall(cli + ["--out", str(work / "j2"), "--jobs", "2"])
+        one = wall(cli + ["--out", str(work / "j2"), "--jobs", "2", "--strategy",
+                          params["strategies"][0]])  # fmt: skip
+        (work / "naive").mkdir()
+        base = naive(work / "naive")
+        per = kernel_and_import(work)
+    floor = notebooks * per / cores
+    rows = [
+        ("notebooks in the pack", f"{notebooks}"),
+        ("cores", f"{cores}"),
+        ("perfanalysis run --jobs 1 (s)", f"{j1:.1f}"),
+        ("perfanalysis run --jobs 2 (s)", f"{j2:.1f}"),
+        ("naive papermill + nbconvert (s)", f"{base:.1f}"),
+        ("naive / --jobs 2 (goal >= 3)", f"{base / j2:.2f}"),
+        ("kernel start + import (s)", f"{per:.2f}"),
+        ("floor = notebooks x that / cores (s)", f"{floor:.1f}"),
+        ("--jobs 2 / floor (goal <= 1.5)", f"{j2 / floor:.2f}"),
+        ("rerun one strategy, warm (s, goal < 5)", f"{one:.1f}"),
+    ]
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"{'measure':<{width}}{'value':>10}")
+    for name, value in rows:
+        print(f"{name:<{width}}{value:>10}")
+
+
+if __name__ == "__main__":
+    main()
