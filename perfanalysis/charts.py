@@ -120,9 +120,9 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
             .encode(x=x, y="actual:Q")
         )  # fmt: skip
     chart = alt.layer(*layers).properties(
-        width=520, height=220,
-        title=alt.TitleParams(_wrap(str(f.get("title", ""))), subtitle=[
-            _subtitle(f), _key(h["target"].notna().any(), h["tolerance"].notna().any())]),
+        width=400, height=220,  # narrow enough to stay legible when a phone scales it down
+        title=alt.TitleParams(_wrap(str(f.get("title", "")), 52), subtitle=[
+            _subtitle(f), *_key(h["target"].notna().any(), h["tolerance"].notna().any())]),
         description=chart_description(h, f),
     )
     return _config(chart)
@@ -149,14 +149,17 @@ def _subtitle(f: dict[str, Any]) -> str:
     return f"{f.get('period')}: {status.symbol} {status.label}"
 
 
-def _key(target: bool, tolerance: bool) -> str:
-    """The chart's key in words, so that no line is told apart by its colour alone."""
+def _key(target: bool, tolerance: bool) -> list[str]:
+    """The chart's key in words (one or two lines), so no line is told apart by colour alone."""
     parts = ["Key: solid line, actual"]
     if target:
         parts.append("dashed line, target")
     if tolerance:
         parts.append("shaded band, tolerance")
-    return "; ".join(parts) + "; large marker, this period."
+    parts.append("large marker, this period.")
+    if len(parts) <= 2:
+        return ["; ".join(parts)]
+    return ["; ".join(parts[:2]) + ";", "; ".join(parts[2:])]
 
 
 def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
@@ -186,7 +189,7 @@ def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
     return text + f" Status: {status.label}."
 
 
-def status_chart(summary: pd.DataFrame) -> alt.Chart:
+def status_chart(summary: pd.DataFrame) -> alt.LayerChart:
     """Stacked bars: how many measures of each strategy have each status."""
     columns = {
         "achieving": ("Achieving", "#12436D"),
@@ -201,6 +204,14 @@ def status_chart(summary: pd.DataFrame) -> alt.Chart:
     rows = rows[rows["count"] > 0].copy()
     rows["status_label"] = rows["status"].map({k: v[0] for k, v in columns.items()})
     rows["stack"] = rows["status"].map({k: i for i, k in enumerate(columns)})  # as in the key
+    # Each strategy's name above its bar (no label column beside the bars), so the chart is
+    # narrow enough to stay legible on a phone; long names take two lines.
+    names = pd.DataFrame({"title": summary["title"].astype(str)})
+    lines = [_wrap(t, 52) for t in names["title"]]
+    names["upper"] = [ln[0] if len(ln) > 1 else "" for ln in lines]  # first of two lines
+    names["lower"] = [" ".join(ln[1:]) if len(ln) > 1 else ln[0] for ln in lines]  # just above
+    step = 62 if any(names["upper"]) else 46
+    y = alt.Y("title:N", sort=list(names["title"]), axis=None, title=None)
     labels = [v[0] for v in columns.values()]
     colours = [v[1] for v in columns.values()]
     described = "; ".join(
@@ -208,16 +219,24 @@ def status_chart(summary: pd.DataFrame) -> alt.Chart:
             f"{int(r[c])} {columns[c][0].lower()}" for c in columns if r[c] > 0
         ) for _, r in summary.iterrows()  # one row per strategy: presentation only
     )
-    chart = alt.Chart(rows).mark_bar(stroke="#FFFFFF", strokeWidth=1).encode(
-        y=alt.Y("title:N", sort=list(summary["title"]), title=None,
-                axis=alt.Axis(labelLimit=320)),
+    bars = alt.Chart(rows).mark_bar(
+        stroke="#FFFFFF", strokeWidth=1, size=18, yOffset=step / 2 - 13,
+    ).encode(
+        y=y,
         x=alt.X("sum(count):Q", title="Number of measures", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("status_label:N", title="Status",
                         scale=alt.Scale(domain=labels, range=colours),
                         legend=alt.Legend(orient="bottom", columns=2)),
         order=alt.Order("stack:Q"),
-    ).properties(
-        width=420,
+    )
+    text = [
+        alt.Chart(names).mark_text(align="left", baseline="bottom", dy=dy, fontSize=12,
+                                   color=TEXT_COLOURS["title"])
+        .encode(y=y, x=alt.value(0), text=f"{field}:N")
+        for field, dy in (("lower", step / 2 - 25), ("upper", step / 2 - 39))
+    ]  # fmt: skip
+    chart = alt.layer(bars, *text).properties(
+        width=340, height=alt.Step(step),
         title=alt.TitleParams("Measures by status and strategy", subtitle=[
             "Each bar is split by status, in the order of the key below.",
             "The same figures are in the Overview table."]),
@@ -249,12 +268,16 @@ def to_svg(chart: alt.TopLevelMixin, chart_id: str) -> str:
         f'<title id="{safe_id}-title">{html.escape(str(title))}</title>'
         f'<desc id="{safe_id}-desc">{html.escape(str(desc))}</desc>'
     )
+    # vl-convert writes class="marks": one class attribute only, or browsers drop ours.
     svg = _SVG_OPEN.sub(
-        lambda m: (f'<svg{m.group(1)} role="img" class="chart" '
+        lambda m: (f'<svg{_SVG_OWN_ATTRS.sub("", m.group(1))} role="img" class="marks chart" '
                    f'aria-labelledby="{safe_id}-title {safe_id}-desc">{head}'),
         svg, count=1,
     )  # fmt: skip
     return svg
+
+
+_SVG_OWN_ATTRS = re.compile(r'\s(?:class|role|aria-labelledby|aria-label)="[^"]*"')
 
 
 #: SPC point type -> (colour with at least 3:1 contrast on white, marker shape, words).

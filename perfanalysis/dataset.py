@@ -110,13 +110,15 @@ def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
         header.pop()
     width = len(header)
     for i, r in enumerate(rows[h + 1 :]):
-        extra = [str(c).strip() for c in r[width:] if c is not None and str(c).strip()]
-        if extra:  # cells beyond the header: most often a comma in an unquoted value
+        cells = [str(c).strip() if c is not None else "" for c in r]
+        if any(cells[width:]):  # cells beyond the header: most often a comma in an unquoted value
+            while cells and not cells[-1]:
+                cells.pop()
             raise DataError(
-                f"this row has {width + len(extra)} or more cells but the header names {width} "
-                "columns; a value that contains a comma must be in double quotes, and every "
-                "column needs a name in the header row",
-                table=table, row=h + 2 + i, value=extra[0],
+                f"this row has {len(cells)} cells but the header names {width} columns; a value "
+                "that contains a comma must be in double quotes, and every column needs a name "
+                "in the header row",
+                table=table, row=h + 2 + i, value=",".join(cells),
                 file=where.removeprefix("file "),
             )  # fmt: skip
     body = [list(r[:width]) + [""] * (width - len(r)) for r in rows[h + 1 :]]

@@ -154,7 +154,7 @@ def _problem(table: str, message: str, file: str | None = None,
 
 def _read_problem(table: str, exc: DatasetError, file: str | None) -> Check:
     if isinstance(exc, DataError):
-        return _problem(exc.table or table, exc.reason, exc.file or file, exc.row, exc.value,
+        return _problem(exc.table or table, exc.reason, file or exc.file, exc.row, exc.value,
                         exc.column)  # fmt: skip
     return _problem(table, str(exc), file)
 
@@ -411,7 +411,8 @@ def _completeness(m: pd.DataFrame, ctx: _Context) -> None:
     if actuals is None:
         return
     known = m["measure_id"].notna() & m["frequency"].isin(FREQUENCY_NAMES)
-    measures = m.loc[known, ["measure_id", "frequency"]]
+    # A duplicated measure_id is reported by its own check; here the first row counts.
+    measures = m.loc[known, ["measure_id", "frequency"]].drop_duplicates("measure_id")
     latest = _latest_in_window(actuals, measures, ctx.reporting, "actual")
     shown = m["measure_id"].map(latest.set_index("measure_id")["period"])
     expected = {f: _expected_period(f, ctx.reporting) for f in FREQUENCY_NAMES}
@@ -643,8 +644,10 @@ def _validate(raw: RawDataset | None, period: str | None, read_checks: list[Chec
     skip = {c.table for c in read_checks}
     for name, spec in TABLES.items():
         if name not in raw.tables and name not in skip and not spec.optional_table:
+            file = f"{raw.path.name}[{name}]" if raw.path.is_file() else f"{name}.csv"
             checks.append(_problem(name, f"the table '{name}' is missing: add {name}.csv (or a "
-                                   f"sheet '{name}') with the columns {', '.join(spec.columns)}"))
+                                   f"sheet '{name}') with the columns {', '.join(spec.columns)}",
+                                   file))  # fmt: skip
     ctx = _context(raw, period)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -144,13 +144,14 @@ def status_svg(pack: PackData, summary: pd.DataFrame) -> str:
     return to_svg(status_chart(summary), "chart-status-by-strategy")
 
 
-def render_charts(pack: PackData) -> dict[str, str]:
+def render_charts(pack: PackData, strategies: list[str] | None = None) -> dict[str, str]:
     """Every chart of the pack, drawn once in the runner so that notebooks need not import Altair.
 
     Importing Altair costs seconds per process; a pack of nine notebooks would pay it nine times.
+    `strategies` limits the measure charts to those strategies (a rerun of one strategy).
     """
     charts: dict[str, str] = {}
-    f = pack.figures[pack.figures["strategy_id"].isin(pack.strategies)]
+    f = pack.figures[pack.figures["strategy_id"].isin(strategies or pack.strategies)]
     for _, row in f.iterrows():  # one chart per measure: presentation, not data processing
         svg = measure_svg(pack, row)
         if svg is not None:

@@ -222,11 +222,6 @@ def run_pack(
     pack = prepare(dataset, params.period, params.strategies, params.title,
                    quality=result.counts())  # fmt: skip
     timings["assess"] = time.perf_counter() - t1
-    t_charts = time.perf_counter()
-    from perfanalysis.report import render_charts
-
-    pack.charts = render_charts(pack)
-    timings["charts"] = time.perf_counter() - t_charts
     org = slug(dataset.organisation)
     pack_dir = Path(out).resolve() if out else params.output / org / pack.period.slug
     strategies = pack.strategies
@@ -235,6 +230,14 @@ def run_pack(
         if missing:
             raise ParameterError(f"--strategy {missing[0]} is not in this pack; it has "
                                  f"{', '.join(strategies)}")  # fmt: skip
+        if not pack_dir.exists():
+            log.info("no published pack at %s yet: building every page", pack_dir)
+            only_strategies = None
+    t_charts = time.perf_counter()
+    from perfanalysis.report import render_charts
+
+    pack.charts = render_charts(pack, only_strategies)
+    timings["charts"] = time.perf_counter() - t_charts
     pack_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = pack_dir.parent / f".{pack_dir.name}.building-{uuid.uuid4().hex[:8]}"
     work_files: list[Path] = []

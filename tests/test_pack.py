@@ -246,3 +246,29 @@ def test_lincolnshire_pack_matches_the_seed_report(lincs_pack):
         text = " ".join(" ".join(parse(page).text).split())
         assert box in text, sid
         assert page.stat().st_size < 1.5 * 1024 * 1024, f"{sid} is over 1.5 MB"
+
+
+@pytest.mark.notebook
+def test_rerun_one_strategy_after_a_corrected_figure(tmp_path):
+    shutil.copytree(ROOT / "tests" / "data" / "small", tmp_path / "data")
+    params = tmp_path / "p.yaml"
+    params.write_text("dataset: data\nperiod: Q4 2017/18\nstrategies: all\n")
+    pack = tmp_path / "pack"
+    run_cli("run", str(params), "--out", str(pack), "--quiet", check=True)
+    school_before = (pack / "strategies" / "school.html").read_bytes()
+    actuals = tmp_path / "data" / "actuals.csv"
+    actuals.write_text(actuals.read_text().replace("R-01,Q4 2017/18,103,", "R-01,Q4 2017/18,99,"))
+    done = run_cli("run", str(params), "--out", str(pack), "--quiet", "--strategy", "roads")
+    assert done.returncode == 0, done.stderr
+    roads = " ".join(" ".join(parse(pack / "strategies" / "roads.html").text).split())
+    assert "99 against a target of 100 (smaller is better): achieved" in roads
+    assert (pack / "strategies" / "school.html").read_bytes() == school_before
+    import pandas as pd
+
+    figures = pd.read_csv(pack / "figures.csv").set_index("measure_id")
+    assert figures.loc["R-01", "actual"] == 99
+    m = json.loads((pack / "manifest.json").read_text())
+    from perfanalysis.manifest import sha256
+
+    for item in m["outputs"]:
+        assert sha256(pack / item["path"]) == item["sha256"], item["path"]
