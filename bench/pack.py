@@ -44,12 +44,30 @@ def naive(work: Path) -> float:
     start = time.perf_counter()
     for i, (name, extra) in enumerate(runs):
         out = work / f"{i}_{name}.ipynb"
-        subprocess.run([str(BIN / "papermill"), str(ROOT / "notebooks" / f"{name}.ipynb"),
-                        str(out), "-p", "dataset", dataset, "-p", "period", params["period"],
-                        *extra, "--cwd", str(ROOT / "notebooks"), "--no-progress-bar"],
-                       check=True, capture_output=True)  # fmt: skip
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                        str(out)], check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(ROOT / "notebooks" / f"{name}.ipynb"),
+                str(out),
+                "-p",
+                "dataset",
+                dataset,
+                "-p",
+                "period",
+                params["period"],
+                *extra,
+                "--cwd",
+                str(ROOT / "notebooks"),
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)],
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - start
 
 
@@ -60,15 +78,23 @@ def kernel_and_import(work: Path, repeats: int = 3) -> float:
     from perfanalysis.runner import _ipc_kernel_manager
 
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.cells = [nbformat.v4.new_code_cell("import perfanalysis.report")]
     src = work / "floor.ipynb"
     nbformat.write(nb, src)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        pm.execute_notebook(str(src), str(work / "floor-out.ipynb"), progress_bar=False,
-                            kernel_manager_class=_ipc_kernel_manager())  # fmt: skip
+        pm.execute_notebook(
+            str(src),
+            str(work / "floor-out.ipynb"),
+            progress_bar=False,
+            kernel_manager_class=_ipc_kernel_manager(),
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -83,8 +109,9 @@ def main() -> None:
         wall(cli + ["--out", str(work / "warmup"), "--jobs", "2"])  # caches, bytecode
         j1 = wall(cli + ["--out", str(work / "j1"), "--jobs", "1"])
         j2 = wall(cli + ["--out", str(work / "j2"), "--jobs", "2"])
-        one = wall(cli + ["--out", str(work / "j2"), "--jobs", "2", "--strategy",
-                          params["strategies"][0]])  # fmt: skip
+        one = wall(
+            cli + ["--out", str(work / "j2"), "--jobs", "2", "--strategy", params["strategies"][0]]
+        )
         (work / "naive").mkdir()
         base = naive(work / "naive")
         per = kernel_and_import(work)

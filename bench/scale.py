@@ -55,8 +55,9 @@ STEP = textwrap.dedent("""
 
 
 def run_step(step: str, folder: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", STEP, step, str(folder)], capture_output=True,
-                          text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", STEP, step, str(folder)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         return {"seconds": float("nan"), "peak_mib": float("nan"), "info": done.stderr[-300:]}
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -70,14 +71,17 @@ def main() -> None:
     from generate import tables, write
 
     sizes = [("60 x 25 x 40", 60, True), ("600 x 25 x 40", 600, False)]
-    print(f"{'size (strategies x measures x quarters)':<42}{'step':<10}{'seconds':>9}"
-          f"{'peak MiB':>10}  detail")  # fmt: skip
+    print(
+        f"{'size (strategies x measures x quarters)':<42}{'step':<10}{'seconds':>9}"
+        f"{'peak MiB':>10}  detail"
+    )
     with tempfile.TemporaryDirectory(prefix="pa-scale-") as tmp:
         for label, strategies, with_pack in sizes:
             folder = write(Path(tmp) / f"s{strategies}", tables(strategies, 25, 40))
             (folder / "params.yaml").write_text("dataset: .\nperiod: Q4 2017/18\nstrategies: all\n")
-            steps = ["load", "validate", "assess"] + (["pack"] if with_pack and not args.skip_pack
-                                                      else [])  # fmt: skip
+            steps = ["load", "validate", "assess"] + (
+                ["pack"] if with_pack and not args.skip_pack else []
+            )
             for step in steps:
                 r = run_step(step, folder)
                 detail = r["info"] if not isinstance(r["info"], int) else f"{r['info']:,} rows"

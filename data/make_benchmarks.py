@@ -1,4 +1,4 @@
-"""Make the illustrative comparator values in data/lincolnshire/benchmarks.csv (seeded, deterministic).
+"""Make the illustrative comparator values in data/lincolnshire/benchmarks.csv (seeded).
 
 No seed document gives comparator councils' figures, so these are made up, around Lincolnshire's
 own published or illustrative figure, for a group of sixteen county councils of a similar kind
@@ -20,10 +20,22 @@ OUT = HERE / "lincolnshire" / "benchmarks.csv"
 GROUP = "Illustrative comparator group of county councils"
 COUNCIL = "Lincolnshire County Council"
 NEIGHBOURS = [
-    "Cambridgeshire", "Cumbria", "Derbyshire", "Devon", "Norfolk", "North Yorkshire",
-    "Nottinghamshire", "Somerset", "Staffordshire", "Suffolk", "Warwickshire", "Worcestershire",
-    "Gloucestershire", "Leicestershire", "Shropshire",
-]  # fmt: skip
+    "Cambridgeshire",
+    "Cumbria",
+    "Derbyshire",
+    "Devon",
+    "Norfolk",
+    "North Yorkshire",
+    "Nottinghamshire",
+    "Somerset",
+    "Staffordshire",
+    "Suffolk",
+    "Warwickshire",
+    "Worcestershire",
+    "Gloucestershire",
+    "Leicestershire",
+    "Shropshire",
+]
 # measure_id, period, Lincolnshire's figure in the dataset, spread (sd), decimals
 MEASURES = [
     ("CSH-01", "Q4 2017/18", 45.9, 9.0, 1),  # looked after children per 10,000
@@ -44,7 +56,9 @@ def main() -> None:
         values = np.clip(values, 0, None)
         rows.append((measure_id, period, COUNCIL, f"{own:.{decimals}f}", GROUP))
         for area, value in zip(NEIGHBOURS, values):
-            rows.append((measure_id, period, f"{area} County Council", f"{value:.{decimals}f}", GROUP))
+            rows.append(
+                (measure_id, period, f"{area} County Council", f"{value:.{decimals}f}", GROUP)
+            )
     with open(OUT, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["measure_id", "period", "area", "value", "group", "source"])

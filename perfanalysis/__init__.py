@@ -12,6 +12,7 @@ Everything not listed in `__all__` may change between versions.
 
 import importlib.metadata as _metadata
 
+from perfanalysis.comparators import percentile_inc, rank_within_group
 from perfanalysis.dataset import Dataset, load
 from perfanalysis.errors import (
     DataError,
@@ -22,7 +23,6 @@ from perfanalysis.errors import (
     PeriodError,
     ValidationFailed,
 )
-from perfanalysis.comparators import percentile_inc, rank_within_group
 from perfanalysis.periods import Period
 from perfanalysis.spc import SPCResult, spc
 from perfanalysis.status import Status

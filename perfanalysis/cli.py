@@ -25,26 +25,44 @@ log = logging.getLogger("perfanalysis")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="perfanalysis",
-                                description="Quarterly performance packs for councils.")  # fmt: skip
+    p = argparse.ArgumentParser(
+        prog="perfanalysis", description="Quarterly performance packs for councils."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="validate the data, run the notebooks, publish the pack")
     run.add_argument("params", nargs="+", type=Path, help="parameters YAML file(s), one per pack")
     run.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
-    run.add_argument("--out", type=Path, default=None,
-                     help="publish the pack into this folder (default: from the parameters)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="publish the pack into this folder (default: from the parameters)",
+    )
     run.add_argument("--quiet", action="store_true", help="plain log lines, no progress bar")
-    run.add_argument("--strategy", action="append", default=None, metavar="ID",
-                     help="rerun only this strategy's page (repeatable); the rest is kept")
+    run.add_argument(
+        "--strategy",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="rerun only this strategy's page (repeatable); the rest is kept",
+    )
     run.add_argument("--pdf", action="store_true", help="also write pack.pdf (needs Chromium)")
-    run.add_argument("--executor", choices=("local", "dask"), default="local",
-                     help="where notebooks run: a local pool, or a Dask cluster")
-    run.add_argument("--scheduler", default=None, help="Dask scheduler address (with --executor dask)")
+    run.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="where notebooks run: a local pool, or a Dask cluster",
+    )
+    run.add_argument(
+        "--scheduler", default=None, help="Dask scheduler address (with --executor dask)"
+    )
 
     val = sub.add_parser("validate", help="check a dataset and list every problem")
     val.add_argument("dataset", type=Path)
-    val.add_argument("--period", default=None, help="the reporting period to check completeness for")
+    val.add_argument(
+        "--period", default=None, help="the reporting period to check completeness for"
+    )
     val.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
 
     ver = sub.add_parser("verify", help="rerun a published pack and compare it, byte for byte")
@@ -88,8 +106,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         ds = pa.load(args.dataset)
         s = ds.summary(args.period)
-        cols = ["strategy_id", "measures", "targeted", "measured", "achieving", "improving",
-                "not_achieving", "no_data"]  # fmt: skip
+        cols = [
+            "strategy_id",
+            "measures",
+            "targeted",
+            "measured",
+            "achieving",
+            "improving",
+            "not_achieving",
+            "no_data",
+        ]
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(f'{ds.organisation}: "How is success measured?" at {args.period}')
             print(s[cols].to_string(index=False))
@@ -120,8 +146,15 @@ def _run(args: argparse.Namespace) -> int:
     for params in params_list:
         start = time.perf_counter()
         try:
-            result = run_pack(params, jobs=args.jobs, out=args.out, quiet=args.quiet,
-                              only_strategies=args.strategy, executor=executor, pdf=args.pdf)  # fmt: skip
+            result = run_pack(
+                params,
+                jobs=args.jobs,
+                out=args.out,
+                quiet=args.quiet,
+                only_strategies=args.strategy,
+                executor=executor,
+                pdf=args.pdf,
+            )
         except PerfanalysisError as exc:
             if len(params_list) == 1:
                 raise

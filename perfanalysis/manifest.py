@@ -22,9 +22,22 @@ __all__ = ["sha256", "software_versions", "write_manifest", "read_manifest", "LO
 
 #: The lock file of exact versions that `make` installs, recorded by hash.
 LOCK_FILE = Path(__file__).resolve().parent.parent / "requirements.lock"
-_PACKAGES = ("perfanalysis", "pandas", "numpy", "papermill", "nbconvert", "nbclient", "nbformat",
-             "ipykernel", "altair", "vl-convert-python", "great-expectations", "pyyaml",
-             "openpyxl", "pyarrow")  # fmt: skip
+_PACKAGES = (
+    "perfanalysis",
+    "pandas",
+    "numpy",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "nbformat",
+    "ipykernel",
+    "altair",
+    "vl-convert-python",
+    "great-expectations",
+    "pyyaml",
+    "openpyxl",
+    "pyarrow",
+)
 
 
 def sha256(path: Path) -> str:
@@ -40,10 +53,19 @@ def _git_commit() -> str | None:
     if not (root / ".git").exists():
         return None
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=10, check=True)  # fmt: skip
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()  # fmt: skip
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return out.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return None
@@ -66,23 +88,34 @@ def _run_time() -> str:
     return when.replace(microsecond=0).isoformat()
 
 
-def write_manifest(pack_dir: Path, params: Any, pack: Any, quality: Any,
-                   timings: dict[str, float]) -> dict[str, Any]:  # fmt: skip
+def write_manifest(
+    pack_dir: Path, params: Any, pack: Any, quality: Any, timings: dict[str, float]
+) -> dict[str, Any]:
     """Write manifest.json for a finished pack folder and return what was written."""
     inputs = []
     for f in sorted(pack.dataset.input_files):
         f = Path(f)
-        inputs.append({"path": _relative(f, params.dataset), "sha256": sha256(f),
-                       "bytes": f.stat().st_size})  # fmt: skip
+        inputs.append(
+            {"path": _relative(f, params.dataset), "sha256": sha256(f), "bytes": f.stat().st_size}
+        )
     outputs = []
     for f in sorted(p for p in pack_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
-        outputs.append({"path": f.relative_to(pack_dir).as_posix(), "sha256": sha256(f),
-                        "bytes": f.stat().st_size})  # fmt: skip
+        outputs.append(
+            {
+                "path": f.relative_to(pack_dir).as_posix(),
+                "sha256": sha256(f),
+                "bytes": f.stat().st_size,
+            }
+        )
     status_counts = pack.figures[pack.figures["strategy_id"].isin(pack.strategies)]["status"]
     manifest = {
         "manifest_version": 1,
-        "pack": {"organisation": pack.organisation, "period": pack.period.label,
-                 "title": pack.title, "strategies": list(pack.strategies)},
+        "pack": {
+            "organisation": pack.organisation,
+            "period": pack.period.label,
+            "title": pack.title,
+            "strategies": list(pack.strategies),
+        },
         "parameters": {
             "file": params.source.name if params.source else None,
             "file_sha256": sha256(params.source) if params.source else None,
@@ -105,8 +138,9 @@ def write_manifest(pack_dir: Path, params: Any, pack: Any, quality: Any,
             "python_executable": sys.executable,
         },
     }
-    (pack_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False,
-                                                       default=str) + "\n", encoding="utf-8")  # fmt: skip
+    (pack_dir / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8"
+    )
     return manifest
 
 

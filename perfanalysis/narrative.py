@@ -83,13 +83,20 @@ def measure_sentence(row: pd.Series | dict[str, Any]) -> str:
         text = f"{fmt(actual)} in {period}: no target has been set for this period"
     else:
         gap = float(r.get("gap") or 0.0)
-        text = f"{fmt(actual)} against a target of {fmt(target)} ({polarity_words(r['polarity'])}): "
+        text = (
+            f"{fmt(actual)} against a target of {fmt(target)} ({polarity_words(r['polarity'])}): "
+        )
         if status is Status.ACHIEVED:
-            text += "achieved" + (f", {format_difference(gap, unit, d)} better than target"
-                                  if round(gap, _decimals(d)) != 0 else ", exactly on target")
+            text += "achieved" + (
+                f", {format_difference(gap, unit, d)} better than target"
+                if round(gap, _decimals(d)) != 0
+                else ", exactly on target"
+            )
         elif status is Status.WITHIN_TOLERANCE:
-            text += (f"achieved within the tolerance of {format_difference(tol, unit, d)}, "
-                     f"{format_difference(gap, unit, d)} short")
+            text += (
+                f"achieved within the tolerance of {format_difference(tol, unit, d)}, "
+                f"{format_difference(gap, unit, d)} short"
+            )
         elif status is Status.IMPROVING:
             text += f"improving but not achieved, {format_difference(gap, unit, d)} short"
         else:
@@ -108,5 +115,7 @@ def measure_sentence(row: pd.Series | dict[str, Any]) -> str:
 def sentences(assessed: pd.DataFrame) -> pd.Series:
     """The sentence for every measure of an `assess()` frame, aligned with its index."""
     return pd.Series(
-        [measure_sentence(r) for r in assessed.to_dict("records")], index=assessed.index, dtype=object
+        [measure_sentence(r) for r in assessed.to_dict("records")],
+        index=assessed.index,
+        dtype=object,
     )

@@ -30,13 +30,35 @@ FREQUENCIES: dict[str, tuple[str, int]] = {
 }
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 _MONTH_NAMES = [
-    "", "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
-]  # fmt: skip
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _YEAR = r"(\d{4}|\d{2})"
 _FY = r"(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{2})"
@@ -156,7 +178,8 @@ class Period:
         if self.kind == "date":
             return f"{s.day} {_MONTH_NAMES[s.month][:3]} {s.year}"
         e = self.end
-        return f"{s.day} {_MONTH_NAMES[s.month][:3]} {s.year} - {e.day} {_MONTH_NAMES[e.month][:3]} {e.year}"
+        first = f"{s.day} {_MONTH_NAMES[s.month][:3]} {s.year}"
+        return f"{first} - {e.day} {_MONTH_NAMES[e.month][:3]} {e.year}"
 
     @property
     def long_label(self) -> str:
@@ -321,8 +344,11 @@ def _parse_cached(label: str) -> Period:
 
     # Financial years: "2017/18", "FY 2017-18", "2017/2018" ("2018-03" is a month, below)
     m = re.fullmatch(r"(?:fy|financial year)?\s*" + _FY, text)
-    if m and not (re.fullmatch(r"\d{4}-\d{2}", text) and _parse_month(text)
-                  and int(m[2]) != (int(m[1]) + 1) % 100):
+    if m and not (
+        re.fullmatch(r"\d{4}-\d{2}", text)
+        and _parse_month(text)
+        and int(m[2]) != (int(m[1]) + 1) % 100
+    ):
         return Period.financial_year(_fy_start(m[1], m[2], raw))
 
     # Ranges: "April 17 - March 18", "Apr 2017 to Mar 2018", "1 April 2017 - 31 March 2018"

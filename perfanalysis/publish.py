@@ -16,8 +16,13 @@ import pandas as pd
 
 from perfanalysis.render import esc, table
 
-__all__ = ["normalise_notebook", "notebook_to_html", "write_figures", "write_quality_page",
-           "page_html"]  # fmt: skip
+__all__ = [
+    "normalise_notebook",
+    "notebook_to_html",
+    "write_figures",
+    "write_quality_page",
+    "page_html",
+]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _CSS = Path(__file__).resolve().parent / "static" / "pack.css"
@@ -90,13 +95,25 @@ def write_quality_page(result: Any, pack: Any, path: Path) -> None:
         else:
             word = "Error" if c.severity == "error" else "Warning"
             symbol = "\u2718" if c.severity == "error" else "\u25b2"
-            outcome = (f'<span class="dq-fail-{c.severity}"><span aria-hidden="true">{symbol}'
-                       f"</span> {word}</span>")  # fmt: skip
+            outcome = (
+                f'<span class="dq-fail-{c.severity}"><span aria-hidden="true">{symbol}'
+                f"</span> {word}</span>"
+            )
         examples = "; ".join(
             f"row {e.get('row')}: {e.get('value')!s}" for e in (c.examples or [])[:5]
         )
-        rows.append((esc(c.table), esc(c.column, "(table)"), esc(c.rule), esc(c.severity),
-                     outcome, str(c.checked), str(c.failed), esc(examples, "")))  # fmt: skip
+        rows.append(
+            (
+                esc(c.table),
+                esc(c.column, "(table)"),
+                esc(c.rule),
+                esc(c.severity),
+                outcome,
+                str(c.checked),
+                str(c.failed),
+                esc(examples, ""),
+            )
+        )
     level = pack.dataset.framework.level("strategy")
     body = (
         '<nav class="breadcrumb" aria-label="Breadcrumb"><a href="index.html">'
@@ -108,12 +125,25 @@ def write_quality_page(result: Any, pack: Any, path: Path) -> None:
         f"{counts['warnings']} warnings. Errors stop a pack from being published; warnings are "
         f"listed here so that every {esc(level.lower())} report can be read with them in mind.</p>"
         "<h2>Every check</h2>"
-        + table(rows, ("Table", "Column", "Rule", "Severity", "Result", "Rows checked",
-                       "Rows failing", "First failing rows"),
-                "Data-quality checks", numeric=(5, 6))  # fmt: skip
+        + table(
+            rows,
+            (
+                "Table",
+                "Column",
+                "Rule",
+                "Severity",
+                "Result",
+                "Rows checked",
+                "Rows failing",
+                "First failing rows",
+            ),
+            "Data-quality checks",
+            numeric=(5, 6),
+        )
     )
-    path.write_text(page_html(f"Data quality: {pack.organisation}, {pack.period.label}", body),
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        page_html(f"Data quality: {pack.organisation}, {pack.period.label}", body), encoding="utf-8"
+    )
 
 
 def read_figures(path: Path) -> pd.DataFrame:

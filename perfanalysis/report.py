@@ -26,18 +26,46 @@ __all__ = ["PackData", "prepare", "open_pack", "StrategyPage", "CollatedPage", "
 
 #: Where `perfanalysis run` leaves the prepared figures for its notebooks (named by content hash).
 #: Set PERFANALYSIS_PREPARED_DIR to a shared folder when notebooks run on other machines (Dask).
-PREPARED_DIR = Path(os.environ.get("PERFANALYSIS_PREPARED_DIR")
-                    or Path(tempfile.gettempdir()) / "perfanalysis-prepared")  # fmt: skip
+PREPARED_DIR = Path(
+    os.environ.get("PERFANALYSIS_PREPARED_DIR")
+    or Path(tempfile.gettempdir()) / "perfanalysis-prepared"
+)
 
 #: The columns of figures.csv, in order: every figure a page shows.
 FIGURE_COLUMNS = [
-    "measure_id", "strategy_id", "outcome_id", "title", "unit", "polarity", "targeted",
-    "frequency", "reporting_period", "period", "actual", "target", "tolerance", "gap", "status",
-    "status_label", "previous_period", "previous_actual", "direction", "last_year_period",
-    "last_year_actual", "direction_last_year", "source", "spc_points", "variation_icon",
-    "assurance_icon", "comparator_group", "rank", "rank_of", "quartile", "comparator_median",
+    "measure_id",
+    "strategy_id",
+    "outcome_id",
+    "title",
+    "unit",
+    "polarity",
+    "targeted",
+    "frequency",
+    "reporting_period",
+    "period",
+    "actual",
+    "target",
+    "tolerance",
+    "gap",
+    "status",
+    "status_label",
+    "previous_period",
+    "previous_actual",
+    "direction",
+    "last_year_period",
+    "last_year_actual",
+    "direction_last_year",
+    "source",
+    "spc_points",
+    "variation_icon",
+    "assurance_icon",
+    "comparator_group",
+    "rank",
+    "rank_of",
+    "quartile",
+    "comparator_median",
     "sentence",
-]  # fmt: skip
+]
 #: Measures reported this often get an XmR chart once they have enough points.
 SPC_FREQUENCIES = ("monthly", "quarterly")
 SPC_MIN_POINTS = 12
@@ -94,30 +122,43 @@ def prepare(
     title = title or f"{dataset.organisation}: collated highlight report, {p.label}"
     figures, spc_results = _with_spc(dataset, figures)
     figures = _with_comparisons(dataset, figures)
-    return PackData(dataset, p, figures, summary, chosen, title, quality,
-                    {"level": level}, spc=spc_results)  # fmt: skip
+    return PackData(
+        dataset, p, figures, summary, chosen, title, quality, {"level": level}, spc=spc_results
+    )
 
 
 def _with_spc(dataset: Dataset, figures: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Variation and assurance for every monthly or quarterly measure with 12 points or more."""
     counts = dataset.actuals[dataset.actuals["actual"].notna()].groupby("measure_id").size()
     figures["spc_points"] = figures["measure_id"].map(counts).fillna(0).astype("int64")
-    eligible = figures["frequency"].isin(SPC_FREQUENCIES) & (figures["spc_points"] >= SPC_MIN_POINTS)
+    eligible = figures["frequency"].isin(SPC_FREQUENCIES) & (
+        figures["spc_points"] >= SPC_MIN_POINTS
+    )
     results = {mid: dataset.spc(mid) for mid in figures.loc[eligible, "measure_id"]}
     figures["variation_icon"] = figures["measure_id"].map(
-        {k: r.variation_icon for k, r in results.items()})
+        {k: r.variation_icon for k, r in results.items()}
+    )
     figures["assurance_icon"] = figures["measure_id"].map(
-        {k: r.assurance_icon for k, r in results.items()})
+        {k: r.assurance_icon for k, r in results.items()}
+    )
     return figures, results
 
 
 def _with_comparisons(dataset: Dataset, figures: pd.DataFrame) -> pd.DataFrame:
     """Rank and quartile among comparator councils for the figure's own period."""
     c = dataset.comparisons()
-    c = c.rename(columns={"group": "comparator_group", "n": "rank_of",
-                          "median": "comparator_median"})  # fmt: skip
-    keep = ["measure_id", "period", "comparator_group", "rank", "rank_of", "quartile",
-            "comparator_median"]  # fmt: skip
+    c = c.rename(
+        columns={"group": "comparator_group", "n": "rank_of", "median": "comparator_median"}
+    )
+    keep = [
+        "measure_id",
+        "period",
+        "comparator_group",
+        "rank",
+        "rank_of",
+        "quartile",
+        "comparator_median",
+    ]
     c = c[keep].drop_duplicates(["measure_id", "period"])
     return figures.merge(c, on=["measure_id", "period"], how="left")
 
@@ -185,25 +226,44 @@ def _direction(row: pd.Series) -> str:
     d = row.get("direction")
     if d is None or pd.isna(d):
         return "Not available"
-    symbol = {"better": "\u25b2", "worse": "\u25bc", "no change": "\u25ac",
-              "higher": "\u25b2", "lower": "\u25bc"}.get(d, "")  # fmt: skip
-    return (f'<span class="dot dot-{slug(d)}"><span aria-hidden="true">{symbol}</span> '
-            f'{esc(str(d).capitalize())} than {esc(row["previous_period"])}</span>'
-            if d != "no change" else f"No change from {esc(row['previous_period'])}")
+    symbol = {
+        "better": "\u25b2",
+        "worse": "\u25bc",
+        "no change": "\u25ac",
+        "higher": "\u25b2",
+        "lower": "\u25bc",
+    }.get(d, "")
+    return (
+        f'<span class="dot dot-{slug(d)}"><span aria-hidden="true">{symbol}</span> '
+        f"{esc(str(d).capitalize())} than {esc(row['previous_period'])}</span>"
+        if d != "no change"
+        else f"No change from {esc(row['previous_period'])}"
+    )
 
 
-_PERF = {"Poor": ("\u2718", "perf-poor"), "Average": ("\u25b2", "perf-average"),
-         "Good": ("\u2714", "perf-good")}  # fmt: skip
+_PERF = {
+    "Poor": ("\u2718", "perf-poor"),
+    "Average": ("\u25b2", "perf-average"),
+    "Good": ("\u2714", "perf-good"),
+}
 
 
 def performance_cell(value: Any, as_written: Any = None) -> str:
     """A contract's performance rating: Poor and Average marked by symbol and words."""
     word = "" if value is None or pd.isna(value) else str(value).strip()
     symbol, css = _PERF.get(word, ("", "perf-none"))
-    label = {"Poor": "Poor: needs action", "Average": "Average: watch"}.get(word, word or "Not rated")
-    out = (f'<span class="perf {css}"><span class="symbol" aria-hidden="true">{symbol}</span> '
-           f"{esc(label)}</span>")  # fmt: skip
-    if as_written is not None and not pd.isna(as_written) and str(as_written).strip() not in ("", word):
+    label = {"Poor": "Poor: needs action", "Average": "Average: watch"}.get(
+        word, word or "Not rated"
+    )
+    out = (
+        f'<span class="perf {css}"><span class="symbol" aria-hidden="true">{symbol}</span> '
+        f"{esc(label)}</span>"
+    )
+    if (
+        as_written is not None
+        and not pd.isna(as_written)
+        and str(as_written).strip() not in ("", word)
+    ):
         out += f'<br><span class="as-written">As written: {esc(as_written)}</span>'
     return out
 
@@ -218,10 +278,13 @@ def _box_sentence(row: pd.Series) -> str:
     text = parts[0] + (": " + " and ".join(kinds) if kinds else "") + "."
     if row["targeted"]:
         of = []
-        for col, words in (("achieving", "achieving the target"),
-                           ("improving", "improving but not achieved"),
-                           ("not_achieving", "not achieving the target"),
-                           ("no_target", "with no target set"), ("no_data", "with no data")):  # fmt: skip
+        for col, words in (
+            ("achieving", "achieving the target"),
+            ("improving", "improving but not achieved"),
+            ("not_achieving", "not achieving the target"),
+            ("no_target", "with no target set"),
+            ("no_data", "with no data"),
+        ):
             if row[col]:
                 of.append(f"{row[col]} {words}")
         text += " Of the targeted measures: " + (", ".join(of) or "none assessed") + "."
@@ -252,24 +315,36 @@ class StrategyPage:
         """h1, the strategy's place in the framework, and who owns the report."""
         level = self.pack.dataset.framework.level("strategy")
         theme = self.pack.dataset.framework.themes.set_index("theme_id").loc[
-            self.strategy["theme_id"], "title"]
+            self.strategy["theme_id"], "title"
+        ]
         rows = [
             (esc(label), esc(self._h(col), "Not given"))
-            for label, col in (("Sponsor", "sponsor"), ("Commissioning lead", "commissioning_lead"),
-                               ("Lead officer", "lead_officer"), ("Stage", "stage"),
-                               ("Completed by", "completed_by"), ("Report date", "report_date"))
-        ]  # fmt: skip
+            for label, col in (
+                ("Sponsor", "sponsor"),
+                ("Commissioning lead", "commissioning_lead"),
+                ("Lead officer", "lead_officer"),
+                ("Stage", "stage"),
+                ("Completed by", "completed_by"),
+                ("Report date", "report_date"),
+            )
+        ]
         stage_words = self._h("stage_as_written")
         if stage_words is not None and not pd.isna(stage_words) and str(stage_words).strip():
-            rows[3] = (rows[3][0], rows[3][1] + f'<br><span class="as-written">As written: '
-                       f"{esc(stage_words)}</span>")  # fmt: skip
-        missing = ("" if self.highlight is not None else
-                   f'<p class="notice">No highlight report was submitted for '
-                   f"{esc(self.pack.period.label)}; the measures below are computed from the data.</p>")  # fmt: skip
+            rows[3] = (
+                rows[3][0],
+                rows[3][1] + f'<br><span class="as-written">As written: {esc(stage_words)}</span>',
+            )
+        missing = (
+            ""
+            if self.highlight is not None
+            else f'<p class="notice">No highlight report was submitted for '
+            f"{esc(self.pack.period.label)}; the measures below are computed from the data.</p>"
+        )
         return Fragment(
             f'<nav class="breadcrumb" aria-label="Breadcrumb"><a href="../index.html">'
             f"{esc(self.pack.organisation)}: collated report</a></nav>"
-            f'<p class="kicker">{esc(level)} highlight report &middot; {esc(self.pack.period.long_label)}</p>'
+            f'<p class="kicker">{esc(level)} highlight report &middot; '
+            f"{esc(self.pack.period.long_label)}</p>"
             f"<h1>{esc(self.strategy['title'])}</h1>"
             f'<p class="lede">{esc(self.pack.dataset.framework.level("theme"))}: {esc(theme)}</p>'
             f'<p class="purpose">{esc(self.strategy.get("purpose"))}</p>{missing}'
@@ -279,54 +354,99 @@ class StrategyPage:
     def narrative(self) -> Fragment:
         """Summary, how needs were established, and the agreed outcomes."""
         parts = []
-        for heading, col in (("Summary", "summary"),
-                             ("How the needs were established", "needs"),
-                             ("Agreed outcomes", "agreed_outcomes")):  # fmt: skip
+        for heading, col in (
+            ("Summary", "summary"),
+            ("How the needs were established", "needs"),
+            ("Agreed outcomes", "agreed_outcomes"),
+        ):
             parts.append(f"<h2>{heading}</h2>{text_block(self._h(col))}")
         return Fragment("".join(parts))
 
     def success(self) -> Fragment:
         """The "How is success measured?" box, computed from the measure statuses."""
         b = self.box
-        rows = [(str(b["measures"]), str(b["targeted"]), str(b["measured"]), str(b["achieving"]),
-                 str(b["improving"]), str(b["not_achieving"]), str(b["no_data"]))]  # fmt: skip
-        headers = ("Number of measures", "Targeted", "Measured only", "Achieving the target",
-                   "Improving but not achieved", "Not achieving the target", "No data")  # fmt: skip
+        rows = [
+            (
+                str(b["measures"]),
+                str(b["targeted"]),
+                str(b["measured"]),
+                str(b["achieving"]),
+                str(b["improving"]),
+                str(b["not_achieving"]),
+                str(b["no_data"]),
+            )
+        ]
+        headers = (
+            "Number of measures",
+            "Targeted",
+            "Measured only",
+            "Achieving the target",
+            "Improving but not achieved",
+            "Not achieving the target",
+            "No data",
+        )
         return Fragment(
             '<h2 id="success">How is success measured?</h2>'
             f'<p class="box-sentence">{esc(_box_sentence(b))}</p>'
-            + table(rows, headers, f"How is success measured? {self.pack.period.label}",
-                    css="count-box", numeric=range(7))  # fmt: skip
-            + f'<p>The measures and their figures are in <a href="#appendix-a">Appendix A</a>.</p>'
+            + table(
+                rows,
+                headers,
+                f"How is success measured? {self.pack.period.label}",
+                css="count-box",
+                numeric=range(7),
+            )
+            + '<p>The measures and their figures are in <a href="#appendix-a">Appendix A</a>.</p>'
         )
 
     def contracts(self) -> Fragment:
         """Key contracts, with Poor and Average performance marked by symbol and words."""
         c = self.pack.dataset.contracts_for(self.id, self.pack.period)
-        head = "<h2>Key contracts</h2><p>Contracts over £1m or of a politically sensitive nature.</p>"
+        head = (
+            "<h2>Key contracts</h2><p>Contracts over £1m or of a politically sensitive nature.</p>"
+        )
         if c.empty:
             return Fragment(head + '<p class="none-given">No key contracts were reported.</p>')
         written = c.get("performance_as_written", pd.Series([None] * len(c)))
         rows = [
-            (esc(r["service"]), esc(r["provider"]), esc(r["duration"]), esc(r["review_date"]),
-             esc(r["contract_kpis"]), performance_cell(r["performance"], w),
-             esc(r["corrective_measures"]), esc(r["payment_terms"]), esc(r["performance_driven"]),
-             esc(r["volume_sensitive"]))
+            (
+                esc(r["service"]),
+                esc(r["provider"]),
+                esc(r["duration"]),
+                esc(r["review_date"]),
+                esc(r["contract_kpis"]),
+                performance_cell(r["performance"], w),
+                esc(r["corrective_measures"]),
+                esc(r["payment_terms"]),
+                esc(r["performance_driven"]),
+                esc(r["volume_sensitive"]),
+            )
             for r, w in zip(c.to_dict("records"), written)
-        ]  # fmt: skip
+        ]
         classes = [f"row-{slug(str(p))}" for p in c["performance"]]
-        headers = ("Service contracted", "Provider", "Duration", "Review date", "Contract KPIs",
-                   "Performance", "Corrective measures", "Payment terms",
-                   "Performance driven or independent", "Volume sensitive")  # fmt: skip
-        return Fragment(head + table(rows, headers, "Key contracts", css="contracts",
-                                     row_classes=classes))  # fmt: skip
+        headers = (
+            "Service contracted",
+            "Provider",
+            "Duration",
+            "Review date",
+            "Contract KPIs",
+            "Performance",
+            "Corrective measures",
+            "Payment terms",
+            "Performance driven or independent",
+            "Volume sensitive",
+        )
+        return Fragment(
+            head + table(rows, headers, "Key contracts", css="contracts", row_classes=classes)
+        )
 
     def arrangements(self) -> Fragment:
         """Pooled budgets, property implications and commercial opportunities."""
         parts = []
-        for heading, col in (("Pooled budgets and co-commissioning", "pooled_budget"),
-                             ("Property implications", "property"),
-                             ("Commercial opportunities", "commercial")):  # fmt: skip
+        for heading, col in (
+            ("Pooled budgets and co-commissioning", "pooled_budget"),
+            ("Property implications", "property"),
+            ("Commercial opportunities", "commercial"),
+        ):
             parts.append(f"<h2>{heading}</h2>{text_block(self._h(col))}")
         return Fragment("".join(parts))
 
@@ -348,15 +468,37 @@ class StrategyPage:
         if f.empty:
             return Fragment(parts[0] + '<p class="none-given">This strategy has no measures.</p>')
         rows = [
-            (esc(r["title"]), esc(r["period"]), _fmt(r, "target"), _fmt(r, "actual"),
-             _fmt(r, "tolerance") if pd.notna(r["tolerance"]) else "None",
-             status_badge(r["status"]), _fmt(r, "previous_actual"), _direction(r))
+            (
+                esc(r["title"]),
+                esc(r["period"]),
+                _fmt(r, "target"),
+                _fmt(r, "actual"),
+                _fmt(r, "tolerance") if pd.notna(r["tolerance"]) else "None",
+                status_badge(r["status"]),
+                _fmt(r, "previous_actual"),
+                _direction(r),
+            )
             for _, r in f.iterrows()  # one row per measure: presentation only
-        ]  # fmt: skip
-        headers = ("Measure", "Period", "Target", "Actual", "Tolerance", "Status",
-                   "Previous", "Direction of travel")  # fmt: skip
-        parts.append(table(rows, headers, f"Measures at {self.pack.period.label}",
-                           css="measures", numeric=(2, 3, 4, 6)))  # fmt: skip
+        ]
+        headers = (
+            "Measure",
+            "Period",
+            "Target",
+            "Actual",
+            "Tolerance",
+            "Status",
+            "Previous",
+            "Direction of travel",
+        )
+        parts.append(
+            table(
+                rows,
+                headers,
+                f"Measures at {self.pack.period.label}",
+                css="measures",
+                numeric=(2, 3, 4, 6),
+            )
+        )
         outcomes = self.pack.dataset.framework.outcomes
         titles = dict(zip(outcomes["outcome_id"], outcomes["title"]))
         for outcome_id, group in f.groupby(f["outcome_id"].fillna(""), sort=False):
@@ -367,13 +509,15 @@ class StrategyPage:
         return Fragment("".join(parts))
 
     def _measure(self, r: pd.Series, charts: bool) -> str:
-        text = (f'<section class="measure" aria-labelledby="m-{slug(r["measure_id"])}">'
-                f'<h4 id="m-{slug(r["measure_id"])}">{esc(r["title"])}</h4>'
-                f'<p class="measure-meta">{status_badge(r["status"])} &middot; '
-                f"{esc(polarity_words(r['polarity']).capitalize())} &middot; "
-                f"{esc(str(r['frequency']).replace('_', ' '))} &middot; source: "
-                f"{esc(r['source'], 'no figure')}</p>"
-                f'<p class="sentence">{esc(r["sentence"])}</p>')  # fmt: skip
+        text = (
+            f'<section class="measure" aria-labelledby="m-{slug(r["measure_id"])}">'
+            f'<h4 id="m-{slug(r["measure_id"])}">{esc(r["title"])}</h4>'
+            f'<p class="measure-meta">{status_badge(r["status"])} &middot; '
+            f"{esc(polarity_words(r['polarity']).capitalize())} &middot; "
+            f"{esc(str(r['frequency']).replace('_', ' '))} &middot; source: "
+            f"{esc(r['source'], 'no figure')}</p>"
+            f'<p class="sentence">{esc(r["sentence"])}</p>'
+        )
         text += _comparison_line(r) + _last_year_line(r)
         if charts:
             key = f"measure:{r['measure_id']}"
@@ -389,9 +533,11 @@ class StrategyPage:
         if r["frequency"] not in SPC_FREQUENCIES:
             return ""
         if mid not in self.pack.spc:
-            return (f'<p class="spc-note">Statistical process control: only {int(r["spc_points"])} '
-                    f"points so far; process limits need at least {SPC_MIN_POINTS}, so no "
-                    "variation or assurance is judged yet.</p>")  # fmt: skip
+            return (
+                f'<p class="spc-note">Statistical process control: only {int(r["spc_points"])} '
+                f"points so far; process limits need at least {SPC_MIN_POINTS}, so no "
+                "variation or assurance is judged yet.</p>"
+            )
         text = f'<p class="spc-icons">{icon_badges(r)}</p>'
         for w in self.pack.spc[mid].warnings:
             text += f'<p class="spc-note">{esc(w)}</p>'
@@ -405,9 +551,15 @@ class StrategyPage:
         return _footer(self.pack)
 
 
-_VARIATION_SYMBOL = {"common_cause": "\u223c", "improvement_high": "\u25b2",
-                     "improvement_low": "\u25bc", "concern_high": "\u25b2",
-                     "concern_low": "\u25bc", "neutral_high": "\u25b2", "neutral_low": "\u25bc"}
+_VARIATION_SYMBOL = {
+    "common_cause": "\u223c",
+    "improvement_high": "\u25b2",
+    "improvement_low": "\u25bc",
+    "concern_high": "\u25b2",
+    "concern_low": "\u25bc",
+    "neutral_high": "\u25b2",
+    "neutral_low": "\u25bc",
+}
 _ASSURANCE_SYMBOL = {"pass": "\u2714", "fail": "\u2718", "inconsistent": "\u21c5"}
 
 
@@ -419,11 +571,15 @@ def icon_badges(r: pd.Series | dict[str, Any]) -> str:
     out = ""
     if isinstance(v, str):
         kind = v.split("_")[0]
-        out += (f'<span class="icon variation variation-{kind}"><span aria-hidden="true">'
-                f"{_VARIATION_SYMBOL.get(v, '')}</span> Variation: {esc(VARIATION_WORDS[v])}</span>")  # fmt: skip
+        out += (
+            f'<span class="icon variation variation-{kind}"><span aria-hidden="true">'
+            f"{_VARIATION_SYMBOL.get(v, '')}</span> Variation: {esc(VARIATION_WORDS[v])}</span>"
+        )
     if isinstance(a, str):
-        out += (f' <span class="icon assurance assurance-{a}"><span aria-hidden="true">'
-                f"{_ASSURANCE_SYMBOL.get(a, '')}</span> Assurance: {esc(ASSURANCE_WORDS[a])}</span>")  # fmt: skip
+        out += (
+            f' <span class="icon assurance assurance-{a}"><span aria-hidden="true">'
+            f"{_ASSURANCE_SYMBOL.get(a, '')}</span> Assurance: {esc(ASSURANCE_WORDS[a])}</span>"
+        )
     elif isinstance(v, str):
         out += ' <span class="icon assurance assurance-none">Assurance: no target to judge</span>'
     return out
@@ -438,9 +594,11 @@ def _comparison_line(r: pd.Series) -> str:
     if pd.isna(r.get("rank")) or pd.isna(r.get("quartile")):
         return ""
     median = format_value(r["comparator_median"], r["unit"], r["decimals"])
-    return (f'<p class="comparison">Compared with the {esc(r["comparator_group"])}: ranked '
-            f"{_ordinal(int(r['rank']))} of {int(r['rank_of'])}, quartile {int(r['quartile'])} "
-            f"(quartile 1 is the best); group median {esc(median)}.</p>")  # fmt: skip
+    return (
+        f'<p class="comparison">Compared with the {esc(r["comparator_group"])}: ranked '
+        f"{_ordinal(int(r['rank']))} of {int(r['rank_of'])}, quartile {int(r['quartile'])} "
+        f"(quartile 1 is the best); group median {esc(median)}.</p>"
+    )
 
 
 def _last_year_line(r: pd.Series) -> str:
@@ -448,8 +606,10 @@ def _last_year_line(r: pd.Series) -> str:
     if not isinstance(d, str) or r.get("last_year_period") == r.get("previous_period"):
         return ""
     value = format_value(r["last_year_actual"], r["unit"], r["decimals"])
-    return (f'<p class="last-year">Same period last year ({esc(r["last_year_period"])}): '
-            f"{esc(value)}; now {esc(d)}.</p>")  # fmt: skip
+    return (
+        f'<p class="last-year">Same period last year ({esc(r["last_year_period"])}): '
+        f"{esc(value)}; now {esc(d)}.</p>"
+    )
 
 
 class CollatedPage:
@@ -473,7 +633,7 @@ class CollatedPage:
             f'<p class="kicker">{esc(self.pack.organisation)} &middot; '
             f"{esc(self.pack.period.long_label)}</p>"
             f"<h1>{esc(self.pack.title)}</h1>"
-            f"<p class=\"lede\">One highlight report per {esc(levels.level('strategy').lower())}, "
+            f'<p class="lede">One highlight report per {esc(levels.level("strategy").lower())}, '
             f"with the status of every measure computed from the published figures.</p>"
         )
 
@@ -493,18 +653,39 @@ class CollatedPage:
     def overview(self) -> Fragment:
         """Every strategy's count box beside the commissioner's RAG."""
         rows = [
-            (f'<a href="strategies/{esc(r["strategy_id"])}.html">{esc(r["title"])}</a>',
-             str(r["measures"]), str(r["targeted"]), str(r["measured"]), str(r["achieving"]),
-             str(r["improving"]), str(r["not_achieving"]), str(r["no_data"]), rag_badge(r["rag"]))
+            (
+                f'<a href="strategies/{esc(r["strategy_id"])}.html">{esc(r["title"])}</a>',
+                str(r["measures"]),
+                str(r["targeted"]),
+                str(r["measured"]),
+                str(r["achieving"]),
+                str(r["improving"]),
+                str(r["not_achieving"]),
+                str(r["no_data"]),
+                rag_badge(r["rag"]),
+            )
             for _, r in self.summary.iterrows()
-        ]  # fmt: skip
-        headers = (self.pack.dataset.framework.level("strategy"), "Measures", "Targeted",
-                   "Measured only", "Achieving", "Improving but not achieved", "Not achieving",
-                   "No data", "Commissioner's RAG")  # fmt: skip
+        ]
+        headers = (
+            self.pack.dataset.framework.level("strategy"),
+            "Measures",
+            "Targeted",
+            "Measured only",
+            "Achieving",
+            "Improving but not achieved",
+            "Not achieving",
+            "No data",
+            "Commissioner's RAG",
+        )
         return Fragment(
             "<h2>Overview</h2>"
-            + table(rows, headers, f"How is success measured? Every strategy, {self.pack.period.label}",
-                    css="overview", numeric=range(1, 8))  # fmt: skip
+            + table(
+                rows,
+                headers,
+                f"How is success measured? Every strategy, {self.pack.period.label}",
+                css="overview",
+                numeric=range(1, 8),
+            )
         )
 
     def status_chart(self) -> Fragment:
@@ -520,34 +701,69 @@ class CollatedPage:
         if missed.empty:
             parts.append('<p class="none-given">Every targeted measure achieved its target.</p>')
         else:
-            rows = [(esc(r["title"]), esc(titles.get(r["strategy_id"])), _fmt(r, "actual"),
-                     _fmt(r, "target"), status_badge(r["status"]), esc(r["sentence"]))
-                    for _, r in missed.iterrows()]  # fmt: skip
-            parts.append(table(rows, ("Measure", "Strategy", "Actual", "Target", "Status",
-                                      "What the figures say"),
-                               "Measures not achieving their target", css="exceptions"))  # fmt: skip
+            rows = [
+                (
+                    esc(r["title"]),
+                    esc(titles.get(r["strategy_id"])),
+                    _fmt(r, "actual"),
+                    _fmt(r, "target"),
+                    status_badge(r["status"]),
+                    esc(r["sentence"]),
+                )
+                for _, r in missed.iterrows()
+            ]
+            parts.append(
+                table(
+                    rows,
+                    ("Measure", "Strategy", "Actual", "Target", "Status", "What the figures say"),
+                    "Measures not achieving their target",
+                    css="exceptions",
+                )
+            )
         c = self.pack.dataset.contracts
-        poor = c[(c["period"] == self.pack.period.label) & (c["performance"] == "Poor")
-                 & c["strategy_id"].isin(self.pack.strategies)]  # fmt: skip
+        poor = c[
+            (c["period"] == self.pack.period.label)
+            & (c["performance"] == "Poor")
+            & c["strategy_id"].isin(self.pack.strategies)
+        ]
         parts.append("<h3>Contracts rated Poor</h3>")
         if poor.empty:
             parts.append('<p class="none-given">No contract is rated Poor.</p>')
         else:
-            rows = [(esc(r["service"]), esc(r["provider"]), esc(titles.get(r["strategy_id"])),
-                     performance_cell(r["performance"]), esc(r["corrective_measures"], "None given"))
-                    for _, r in poor.iterrows()]  # fmt: skip
-            parts.append(table(rows, ("Service", "Provider", "Strategy", "Performance",
-                                      "Corrective measures"), "Contracts rated Poor"))  # fmt: skip
+            rows = [
+                (
+                    esc(r["service"]),
+                    esc(r["provider"]),
+                    esc(titles.get(r["strategy_id"])),
+                    performance_cell(r["performance"]),
+                    esc(r["corrective_measures"], "None given"),
+                )
+                for _, r in poor.iterrows()
+            ]
+            parts.append(
+                table(
+                    rows,
+                    ("Service", "Provider", "Strategy", "Performance", "Corrective measures"),
+                    "Contracts rated Poor",
+                )
+            )
         ra = self.summary[self.summary["rag"].isin(["Red", "Amber"])]
         parts.append("<h3>Strategies rated Red or Amber</h3>")
         if ra.empty:
-            parts.append('<p class="none-given">No strategy is rated Red or Amber by its '
-                         "commissioner.</p>")  # fmt: skip
+            parts.append(
+                '<p class="none-given">No strategy is rated Red or Amber by its commissioner.</p>'
+            )
         else:
-            rows = [(f'<a href="strategies/{esc(r["strategy_id"])}.html">{esc(r["title"])}</a>',
-                     rag_badge(r["rag"])) for _, r in ra.iterrows()]  # fmt: skip
-            parts.append(table(rows, ("Strategy", "Commissioner's RAG"),
-                               "Strategies rated Red or Amber"))  # fmt: skip
+            rows = [
+                (
+                    f'<a href="strategies/{esc(r["strategy_id"])}.html">{esc(r["title"])}</a>',
+                    rag_badge(r["rag"]),
+                )
+                for _, r in ra.iterrows()
+            ]
+            parts.append(
+                table(rows, ("Strategy", "Commissioner's RAG"), "Strategies rated Red or Amber")
+            )
         return Fragment("".join(parts))
 
     def mdc_summary(self) -> Fragment:
@@ -558,38 +774,67 @@ class CollatedPage:
         rows = []
         for _, r in charted.iterrows():  # one row per measure: presentation only
             badges = icon_badges(r)
-            rows.append((esc(r["title"]), esc(titles.get(r["strategy_id"])), _fmt(r, "actual"),
-                         _fmt(r, "target") if pd.notna(r["target"]) else "None",
-                         status_badge(r["status"]), badges))  # fmt: skip
-        intro = (f"<p>Statistical process control (XmR charts, NHS England's Making Data Count "
-                 f"rules) for the {len(charted)} monthly or quarterly measures with at least "
-                 f"{SPC_MIN_POINTS} points. Variation says whether a measure is really changing or "
-                 "only moving within its usual range; assurance says whether the target will be "
-                 "met reliably.</p>")  # fmt: skip
+            rows.append(
+                (
+                    esc(r["title"]),
+                    esc(titles.get(r["strategy_id"])),
+                    _fmt(r, "actual"),
+                    _fmt(r, "target") if pd.notna(r["target"]) else "None",
+                    status_badge(r["status"]),
+                    badges,
+                )
+            )
+        intro = (
+            f"<p>Statistical process control (XmR charts, NHS England's Making Data Count "
+            f"rules) for the {len(charted)} monthly or quarterly measures with at least "
+            f"{SPC_MIN_POINTS} points. Variation says whether a measure is really changing or "
+            "only moving within its usual range; assurance says whether the target will be "
+            "met reliably.</p>"
+        )
         if not rows:
             return Fragment("<h2>Making Data Count summary</h2>" + intro)
         return Fragment(
-            "<h2>Making Data Count summary</h2>" + intro
-            + table(rows, ("Measure", "Strategy", "Latest value", "Target", "Status",
-                           "Variation and assurance"), "Variation and assurance by measure",
-                    css="mdc")  # fmt: skip
+            "<h2>Making Data Count summary</h2>"
+            + intro
+            + table(
+                rows,
+                (
+                    "Measure",
+                    "Strategy",
+                    "Latest value",
+                    "Target",
+                    "Status",
+                    "Variation and assurance",
+                ),
+                "Variation and assurance by measure",
+                css="mdc",
+            )
         )
 
     def attention(self) -> Fragment:
         """One ranked table of what needs the board's attention, each with its reason in words."""
         t = attention_table(self.pack, self.summary)
         if t.empty:
-            return Fragment("<h2>What needs attention</h2><p>Nothing needs the board's attention: "
-                            "no missed and worsening measure, no special-cause concern, no "
-                            "failing assurance, no Poor contract and no Red strategy.</p>")  # fmt: skip
-        rows = [(str(i + 1), esc(r["item"]), esc(r["strategy"]), esc(r["reason"]))
-                for i, r in enumerate(t.to_dict("records"))]  # fmt: skip
+            return Fragment(
+                "<h2>What needs attention</h2><p>Nothing needs the board's attention: "
+                "no missed and worsening measure, no special-cause concern, no "
+                "failing assurance, no Poor contract and no Red strategy.</p>"
+            )
+        rows = [
+            (str(i + 1), esc(r["item"]), esc(r["strategy"]), esc(r["reason"]))
+            for i, r in enumerate(t.to_dict("records"))
+        ]
         return Fragment(
             "<h2>What needs attention</h2><p>Ranked: missed and worsening measures first, then "
             "special-cause concerns, targets that cannot be met reliably, Poor contracts and Red "
             "strategies.</p>"
-            + table(rows, ("Rank", "What", "Strategy", "Why"), "What needs attention, ranked",
-                    row_headers=False, css="attention")  # fmt: skip
+            + table(
+                rows,
+                ("Rank", "What", "Strategy", "Why"),
+                "What needs attention, ranked",
+                row_headers=False,
+                css="attention",
+            )
         )
 
     def data_quality(self) -> Fragment:
@@ -620,32 +865,82 @@ def attention_table(pack: PackData, summary: pd.DataFrame) -> pd.DataFrame:
     missed = f["status"].isin([Status.NOT_ACHIEVED.value, Status.IMPROVING.value])
     parts = []
     worsening = f[missed & (f["direction"] == "worse")]
-    parts.append(worsening.assign(rank=1, reason=lambda d: "Not achieved and worse than "
-                                  + d["previous_period"].astype(str) + ": " + d["sentence"]))  # fmt: skip
+    parts.append(
+        worsening.assign(
+            rank=1,
+            reason=lambda d: (
+                "Not achieved and worse than "
+                + d["previous_period"].astype(str)
+                + ": "
+                + d["sentence"]
+            ),
+        )
+    )
     concern = f[f["variation_icon"].astype(str).str.startswith("concern")]
-    parts.append(concern.assign(rank=2, reason="Special-cause concern: the latest point is a "
-                                "signal of real change for the worse, not noise."))  # fmt: skip
+    parts.append(
+        concern.assign(
+            rank=2,
+            reason="Special-cause concern: the latest point is a "
+            "signal of real change for the worse, not noise.",
+        )
+    )
     fail = f[f["assurance_icon"] == "fail"]
-    parts.append(fail.assign(rank=3, reason="Assurance fail: the target lies beyond the process "
-                             "limits, so it will not be met without a change in the system."))  # fmt: skip
+    parts.append(
+        fail.assign(
+            rank=3,
+            reason="Assurance fail: the target lies beyond the process "
+            "limits, so it will not be met without a change in the system.",
+        )
+    )
     rows = pd.concat(parts, ignore_index=True)
-    out = pd.DataFrame({"rank": rows["rank"], "item": rows["title"],
-                        "strategy": rows["strategy_id"].map(titles), "reason": rows["reason"]})  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "rank": rows["rank"],
+            "item": rows["title"],
+            "strategy": rows["strategy_id"].map(titles),
+            "reason": rows["reason"],
+        }
+    )
     c = pack.dataset.contracts
-    poor = c[(c["period"] == pack.period.label) & (c["performance"] == "Poor")
-             & c["strategy_id"].isin(pack.strategies)]  # fmt: skip
-    out = pd.concat([out, pd.DataFrame({
-        "rank": 4, "item": poor["service"] + " (" + poor["provider"] + ")",
-        "strategy": poor["strategy_id"].map(titles),
-        "reason": "Contract performance rated Poor; corrective measures: "
-                  + poor["corrective_measures"].replace("", "none given"),
-    })], ignore_index=True)  # fmt: skip
-    red = summary[summary.get("rag", pd.Series(dtype=object)) == "Red"] if "rag" in summary else \
-        summary.iloc[0:0]
-    out = pd.concat([out, pd.DataFrame({
-        "rank": 5, "item": red["title"], "strategy": red["title"],
-        "reason": "The commissioner rates this strategy Red.",
-    })], ignore_index=True)  # fmt: skip
+    poor = c[
+        (c["period"] == pack.period.label)
+        & (c["performance"] == "Poor")
+        & c["strategy_id"].isin(pack.strategies)
+    ]
+    out = pd.concat(
+        [
+            out,
+            pd.DataFrame(
+                {
+                    "rank": 4,
+                    "item": poor["service"] + " (" + poor["provider"] + ")",
+                    "strategy": poor["strategy_id"].map(titles),
+                    "reason": "Contract performance rated Poor; corrective measures: "
+                    + poor["corrective_measures"].replace("", "none given"),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    red = (
+        summary[summary.get("rag", pd.Series(dtype=object)) == "Red"]
+        if "rag" in summary
+        else summary.iloc[0:0]
+    )
+    out = pd.concat(
+        [
+            out,
+            pd.DataFrame(
+                {
+                    "rank": 5,
+                    "item": red["title"],
+                    "strategy": red["title"],
+                    "reason": "The commissioner rates this strategy Red.",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     return out.sort_values("rank", kind="stable").reset_index(drop=True)
 
 

@@ -66,7 +66,9 @@ def read_parameters(path: str | Path) -> PackParameters:
     except yaml.YAMLError as exc:
         raise ParameterError(f"parameters file {path}: not valid YAML ({exc})") from None
     if not isinstance(data, dict):
-        raise ParameterError(f"parameters file {path}: expected keys {', '.join(sorted(_ALLOWED_KEYS))}")
+        raise ParameterError(
+            f"parameters file {path}: expected keys {', '.join(sorted(_ALLOWED_KEYS))}"
+        )
     unknown = sorted(set(data) - _ALLOWED_KEYS)
     if unknown:
         raise ParameterError(
@@ -93,7 +95,9 @@ def read_parameters(path: str | Path) -> PackParameters:
         title=data.get("title"),
         output=(base / str(data.get("output", "../reports"))).resolve(),
         source=path.resolve(),
-        notebooks=(base / str(data["notebooks"])).resolve() if data.get("notebooks") else NOTEBOOK_DIR,
+        notebooks=(base / str(data["notebooks"])).resolve()
+        if data.get("notebooks")
+        else NOTEBOOK_DIR,
         raw=dict(data),
     )
 
@@ -122,8 +126,10 @@ class Progress:
         if self.bar:
             width = 30
             filled = int(width * self.done / max(self.total, 1))
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
-                              f"{self.done}/{self.total} {what[:40]:<40}")  # fmt: skip
+            self.stream.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] "
+                f"{self.done}/{self.total} {what[:40]:<40}"
+            )
             if self.done == self.total:
                 self.stream.write("\n")
             self.stream.flush()
@@ -167,13 +173,21 @@ def execute_job(job: NotebookJob, cwd: str) -> tuple[str, float]:
     start = time.perf_counter()
     try:
         pm.execute_notebook(
-            str(job.notebook), str(job.output), parameters=job.parameters, kernel_name="python3",
-            progress_bar=False, log_output=False, cwd=cwd, request_save_on_cell_execute=False,
-            kernel_manager_class=_ipc_kernel_manager(), record_timing=False,
-        )  # fmt: skip
+            str(job.notebook),
+            str(job.output),
+            parameters=job.parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            cwd=cwd,
+            request_save_on_cell_execute=False,
+            kernel_manager_class=_ipc_kernel_manager(),
+            record_timing=False,
+        )
     except pm.PapermillExecutionError as exc:
         raise PackError(
-            f"notebook {job.notebook.name} ({job.name}) failed in cell {exc.exec_count or exc.cell_index}: "
+            f"notebook {job.notebook.name} ({job.name}) failed in cell "
+            f"{exc.exec_count or exc.cell_index}: "
             f"{exc.ename}: {exc.evalue}"
         ) from None
     except Exception as exc:
@@ -219,8 +233,7 @@ def run_pack(
         )
     t1 = time.perf_counter()
     dataset = build(raw)
-    pack = prepare(dataset, params.period, params.strategies, params.title,
-                   quality=result.counts())  # fmt: skip
+    pack = prepare(dataset, params.period, params.strategies, params.title, quality=result.counts())
     timings["assess"] = time.perf_counter() - t1
     org = slug(dataset.organisation)
     pack_dir = Path(out).resolve() if out else params.output / org / pack.period.slug
@@ -228,8 +241,9 @@ def run_pack(
     if only_strategies:
         missing = [s for s in only_strategies if s not in strategies]
         if missing:
-            raise ParameterError(f"--strategy {missing[0]} is not in this pack; it has "
-                                 f"{', '.join(strategies)}")  # fmt: skip
+            raise ParameterError(
+                f"--strategy {missing[0]} is not in this pack; it has {', '.join(strategies)}"
+            )
         if not pack_dir.exists():
             log.info("no published pack at %s yet: building every page", pack_dir)
             only_strategies = None
@@ -246,23 +260,39 @@ def run_pack(
         prepared = write_prepared(pack, prepared_key(pack, params))
         work_files.append(prepared)
         # Parameters as the notebooks record them: nothing here depends on where the run happens.
-        common = {"dataset": str(params.raw.get("dataset", params.dataset)),
-                  "period": pack.period.label, "prepared": prepared.name}  # fmt: skip
-        jobs_list = [NotebookJob("index", params.notebooks / "collated_report.ipynb", common,
-                                 staging / "notebooks" / "collated_report.ipynb",
-                                 staging / "index.html", pack.title)]  # fmt: skip
-        titles = dict(zip(dataset.framework.strategies["strategy_id"],
-                          dataset.framework.strategies["title"]))  # fmt: skip
+        common = {
+            "dataset": str(params.raw.get("dataset", params.dataset)),
+            "period": pack.period.label,
+            "prepared": prepared.name,
+        }
+        jobs_list = [
+            NotebookJob(
+                "index",
+                params.notebooks / "collated_report.ipynb",
+                common,
+                staging / "notebooks" / "collated_report.ipynb",
+                staging / "index.html",
+                pack.title,
+            )
+        ]
+        titles = dict(
+            zip(dataset.framework.strategies["strategy_id"], dataset.framework.strategies["title"])
+        )
         for sid in strategies:
-            jobs_list.append(NotebookJob(
-                sid, params.notebooks / "strategy_report.ipynb", {**common, "strategy_id": sid},
-                staging / "notebooks" / f"strategy_{sid}.ipynb",
-                staging / "strategies" / f"{sid}.html",
-                f"{titles[sid]}: highlight report, {pack.period.label}",
-            ))  # fmt: skip
+            jobs_list.append(
+                NotebookJob(
+                    sid,
+                    params.notebooks / "strategy_report.ipynb",
+                    {**common, "strategy_id": sid},
+                    staging / "notebooks" / f"strategy_{sid}.ipynb",
+                    staging / "strategies" / f"{sid}.html",
+                    f"{titles[sid]}: highlight report, {pack.period.label}",
+                )
+            )
         for notebook in {job.notebook for job in jobs_list}:
-            check_notebook_parameters(notebook, {k for j in jobs_list for k in j.parameters
-                                                 if j.notebook == notebook})  # fmt: skip
+            check_notebook_parameters(
+                notebook, {k for j in jobs_list for k in j.parameters if j.notebook == notebook}
+            )
         previous = pack_dir if pack_dir.exists() else None
         if only_strategies and previous is not None:
             # Rerun only the named strategies: copy the rest of the published pack as it is.
@@ -321,8 +351,11 @@ def prepared_key(pack: Any, params: PackParameters) -> str:
     from perfanalysis.manifest import sha256
 
     inputs = sorted((Path(f).name, sha256(Path(f))) for f in pack.dataset.input_files)
-    payload = json.dumps({"inputs": inputs, "parameters": params.raw, "version": __version__},
-                         sort_keys=True, default=str)  # fmt: skip
+    payload = json.dumps(
+        {"inputs": inputs, "parameters": params.raw, "version": __version__},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -339,8 +372,13 @@ def write_prepared(pack: Any, key: str) -> Path:
     return path
 
 
-def _execute_all(jobs_list: list[NotebookJob], jobs: int | None, executor: Executor | None,
-                 progress: Progress, notebooks: Path = NOTEBOOK_DIR) -> None:  # fmt: skip
+def _execute_all(
+    jobs_list: list[NotebookJob],
+    jobs: int | None,
+    executor: Executor | None,
+    progress: Progress,
+    notebooks: Path = NOTEBOOK_DIR,
+) -> None:
     """Run every job on the executor (a local bounded pool unless one is given)."""
     cwd = str(notebooks)
     own = executor is None

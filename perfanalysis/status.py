@@ -7,7 +7,7 @@ strategy's "How is success measured?" box, as the seed report counts them.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ __all__ = ["Status", "assess", "summarise", "DEFAULT_DECIMALS"]
 DEFAULT_DECIMALS = 2
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """A measure's status for a period, with its words, symbol and counting rule."""
 
     ACHIEVED = "achieved"
@@ -153,9 +153,11 @@ def assess(
         raise DataError(
             "a targeted measure needs polarity 'higher' or 'lower' to be judged against its "
             "target; set polarity, or targeted=false for a contextual measure",
-            table="measures", column="polarity", value=row["polarity"],
+            table="measures",
+            column="polarity",
+            value=row["polarity"],
             row=int(row["_row"]) if "_row" in row else None,
-        )  # fmt: skip
+        )
 
     latest = _latest_in_window(actuals, m, reporting, "actual")
     expected = {f: _expected_period(f, reporting) for f in m["frequency"].dropna().unique()}
@@ -165,8 +167,11 @@ def assess(
     steps = _period_steps(m["period"])
     m = m.merge(steps, on="period", how="left")
     # Only the few periods a report looks at are indexed, not the whole history.
-    wanted = set(m["period"].dropna()) | set(m["previous_period"].dropna()) | set(
-        m["last_year_period"].dropna())
+    wanted = (
+        set(m["period"].dropna())
+        | set(m["previous_period"].dropna())
+        | set(m["last_year_period"].dropna())
+    )
     a = actuals[actuals["period"].isin(wanted)]
     actual_at = a.set_index(["measure_id", "period"])["actual"]
     actual_at = actual_at[~actual_at.index.duplicated(keep="last")]
@@ -201,9 +206,13 @@ def assess(
         better_than_previous,
     ]
     choices = [
-        Status.NO_DATA.value, Status.MEASURED.value, Status.NO_TARGET.value,
-        Status.ACHIEVED.value, Status.WITHIN_TOLERANCE.value, Status.IMPROVING.value,
-    ]  # fmt: skip
+        Status.NO_DATA.value,
+        Status.MEASURED.value,
+        Status.NO_TARGET.value,
+        Status.ACHIEVED.value,
+        Status.WITHIN_TOLERANCE.value,
+        Status.IMPROVING.value,
+    ]
     m["status"] = np.select(conditions, choices, default=Status.NOT_ACHIEVED.value)
     m["status_label"] = m["status"].map({s.value: s.label for s in Status})
     m["status_symbol"] = m["status"].map({s.value: s.symbol for s in Status})
@@ -214,11 +223,32 @@ def assess(
     m["reporting_period"] = reporting.label
 
     front = [
-        "measure_id", "strategy_id", "outcome_id", "title", "unit", "polarity", "targeted",
-        "frequency", "decimals", "reporting_period", "period", "actual", "target", "tolerance",
-        "gap", "status", "status_label", "status_symbol", "previous_period", "previous_actual",
-        "direction", "last_year_period", "last_year_actual", "direction_last_year", "source",
-    ]  # fmt: skip
+        "measure_id",
+        "strategy_id",
+        "outcome_id",
+        "title",
+        "unit",
+        "polarity",
+        "targeted",
+        "frequency",
+        "decimals",
+        "reporting_period",
+        "period",
+        "actual",
+        "target",
+        "tolerance",
+        "gap",
+        "status",
+        "status_label",
+        "status_symbol",
+        "previous_period",
+        "previous_actual",
+        "direction",
+        "last_year_period",
+        "last_year_actual",
+        "direction_last_year",
+        "source",
+    ]
     rest = [c for c in m.columns if c not in front and not c.startswith("_")]
     return m[front + rest].reset_index(drop=True)
 

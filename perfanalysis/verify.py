@@ -1,4 +1,4 @@
-"""`perfanalysis verify PACK_DIR`: does a published pack still come out of its inputs, byte for byte?
+"""`perfanalysis verify PACK_DIR`: does a published pack still come from its inputs, byte for byte?
 
 1. Every input named in the manifest is hashed again; each one that changed, vanished or was
    added is named.
@@ -49,8 +49,10 @@ def _check_inputs(manifest: dict[str, Any], data: Path) -> list[str]:
         if not path.exists():
             changed.append(f"{rel}: missing")
         elif sha256(path) != item["sha256"]:
-            changed.append(f"{rel}: changed (SHA-256 {sha256(path)[:12]}..., "
-                           f"manifest {item['sha256'][:12]}...)")  # fmt: skip
+            changed.append(
+                f"{rel}: changed (SHA-256 {sha256(path)[:12]}..., "
+                f"manifest {item['sha256'][:12]}...)"
+            )
     if data.is_dir():
         from perfanalysis.framework import TABLES
 
@@ -64,8 +66,11 @@ def _check_inputs(manifest: dict[str, Any], data: Path) -> list[str]:
 def _version_warnings(manifest: dict[str, Any]) -> list[str]:
     recorded = manifest.get("software", {})
     now = software_versions()
-    out = [f"{name} is {now[name]} here but {recorded.get(name)} in the manifest"
-           for name in now if recorded.get(name) != now[name]]  # fmt: skip
+    out = [
+        f"{name} is {now[name]} here but {recorded.get(name)} in the manifest"
+        for name in now
+        if recorded.get(name) != now[name]
+    ]
     lock = recorded.get("lock_file_sha256")
     if lock and LOCK_FILE.exists() and sha256(LOCK_FILE) != lock:
         out.append("requirements.lock differs from the one the pack was built with")
@@ -80,9 +85,14 @@ def _figure_changes(published: Path, rerun: Path) -> list[dict[str, str]]:
     changes = []
     for mid in a.index.union(b.index, sort=False):
         if mid not in b.index or mid not in a.index:
-            changes.append({"measure": mid, "column": "(row)",
-                            "published": "present" if mid in a.index else "absent",
-                            "rerun": "present" if mid in b.index else "absent"})  # fmt: skip
+            changes.append(
+                {
+                    "measure": mid,
+                    "column": "(row)",
+                    "published": "present" if mid in a.index else "absent",
+                    "rerun": "present" if mid in b.index else "absent",
+                }
+            )
             continue
         ra, rb = a.loc[mid], b.loc[mid]
         for col in a.columns.union(b.columns, sort=False):
@@ -109,10 +119,15 @@ def verify_pack(pack_dir: Path, data: Path | None = None, jobs: int | None = Non
     from perfanalysis.runner import NOTEBOOK_DIR
 
     params = PackParameters(
-        dataset=data, period=values["period"], strategies=values.get("strategies", "all"),
-        title=values.get("title"), output=pack_dir.parent, source=None, raw=values,
+        dataset=data,
+        period=values["period"],
+        strategies=values.get("strategies", "all"),
+        title=values.get("title"),
+        output=pack_dir.parent,
+        source=None,
+        raw=values,
         notebooks=NOTEBOOK_DIR,
-    )  # fmt: skip
+    )
     with tempfile.TemporaryDirectory(prefix="pa-verify-") as tmp:
         rerun = Path(tmp) / "pack"
         try:
@@ -129,14 +144,17 @@ def verify_pack(pack_dir: Path, data: Path | None = None, jobs: int | None = Non
             elif sha256(again) != digest:
                 result.differing_outputs.append(rel)
             elif (pack_dir / rel).exists() and sha256(pack_dir / rel) != digest:
-                result.differing_outputs.append(f"{rel}: the published file was edited after "
-                                                "publication")  # fmt: skip
+                result.differing_outputs.append(
+                    f"{rel}: the published file was edited after publication"
+                )
         for p in sorted(rerun.rglob("*")):
             rel = p.relative_to(rerun).as_posix()
             if p.is_file() and rel != "manifest.json" and rel not in published:
                 result.differing_outputs.append(f"{rel}: produced by the rerun, not in the pack")
         if "figures.csv" in result.differing_outputs and (pack_dir / "figures.csv").exists():
-            result.changed_figures = _figure_changes(pack_dir / "figures.csv", rerun / "figures.csv")
+            result.changed_figures = _figure_changes(
+                pack_dir / "figures.csv", rerun / "figures.csv"
+            )
     result.seconds = time.perf_counter() - start
     return result
 
@@ -153,10 +171,15 @@ def print_result(result: VerifyResult, pack_dir: Path, stream: IO[str] = sys.std
     if result.changed_figures:
         print("changed figures (measure, column, published, rerun):", file=stream)
         for c in result.changed_figures:
-            print(f"  {c['measure']}  {c['column']}: {c['published']!r} -> {c['rerun']!r}",
-                  file=stream)  # fmt: skip
-    verdict = ("identical: every output was reproduced byte for byte" if result.identical
-               else "NOT reproduced")  # fmt: skip
+            print(
+                f"  {c['measure']}  {c['column']}: {c['published']!r} -> {c['rerun']!r}",
+                file=stream,
+            )
+    verdict = (
+        "identical: every output was reproduced byte for byte"
+        if result.identical
+        else "NOT reproduced"
+    )
     print(f"{pack_dir}: {verdict} ({result.seconds:.1f} s)", file=stream)
 
 

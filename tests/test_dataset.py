@@ -28,8 +28,9 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("name,period", [("lincolnshire", "Q4 2017/18"),
-                                         ("leicestershire", "Q4 2020/21")])  # fmt: skip
+@pytest.mark.parametrize(
+    "name,period", [("lincolnshire", "Q4 2017/18"), ("leicestershire", "Q4 2020/21")]
+)
 def test_shipped_datasets_load_and_assess(name, period):
     ds = pa.load(ROOT / "data" / name)
     f = ds.framework
@@ -52,32 +53,96 @@ def test_levels_keep_the_councils_words():
 
 # Each broken input: the file to edit, the text to change, the error's table, row and column.
 BROKEN = [
-    ("measures.csv", "R-01,roads,roads-o1,People killed or seriously injured on roads,count,lower",
-     "R-01,roads,roads-o1,People killed or seriously injured on roads,count,downwards",
-     "measures", 2, "polarity", "higher, lower or neutral"),
+    (
+        "measures.csv",
+        "R-01,roads,roads-o1,People killed or seriously injured on roads,count,lower",
+        "R-01,roads,roads-o1,People killed or seriously injured on roads,count,downwards",
+        "measures",
+        2,
+        "polarity",
+        "higher, lower or neutral",
+    ),
     ("measures.csv", "R-02,roads", "R-01,roads", "measures", 3, "measure_id", "duplicate"),
-    ("actuals.csv", "R-02,Q3 2017/18,14", "R-99,Q3 2017/18,14", "actuals", 6, "measure_id",
-     "names no measure"),
-    ("actuals.csv", "R-02,Q3 2017/18,14", "R-02,Q3 2017/18,fourteen", "actuals", 6, "actual",
-     "must be a number"),
-    ("targets.csv", "R-02,Q4 2017/18,10", "R-02,Quarter five,10", "targets", 4, "period",
-     "not a period label"),
-    ("actuals.csv", "measure_id,period,actual", "measure_id,period,value", "actuals", 1,
-     "actual", "required column"),
-    ("measures.csv", "S-04,school,school-o1,Ratio of places to children,ratio,higher,true",
-     "S-04,school,school-o1,Ratio of places to children,ratio,neutral,true",
-     "measures", 8, "polarity", "targeted measure"),
-    ("strategies.csv", "school,learn,", "school,nowhere,", "strategies", 3, "theme_id",
-     "names no theme"),
-    ("targets.csv", "S-02,2017/18,19,1", "S-02,2017/18,19,-1", "targets", 7, "tolerance",
-     "not be negative"),
-    ("actuals.csv", "R-03,Q4 2017/18,7", "R-03,Q4 2017/18,7%", "actuals", 8, "actual",
-     "only for percent"),
-]  # fmt: skip
+    (
+        "actuals.csv",
+        "R-02,Q3 2017/18,14",
+        "R-99,Q3 2017/18,14",
+        "actuals",
+        6,
+        "measure_id",
+        "names no measure",
+    ),
+    (
+        "actuals.csv",
+        "R-02,Q3 2017/18,14",
+        "R-02,Q3 2017/18,fourteen",
+        "actuals",
+        6,
+        "actual",
+        "must be a number",
+    ),
+    (
+        "targets.csv",
+        "R-02,Q4 2017/18,10",
+        "R-02,Quarter five,10",
+        "targets",
+        4,
+        "period",
+        "not a period label",
+    ),
+    (
+        "actuals.csv",
+        "measure_id,period,actual",
+        "measure_id,period,value",
+        "actuals",
+        1,
+        "actual",
+        "required column",
+    ),
+    (
+        "measures.csv",
+        "S-04,school,school-o1,Ratio of places to children,ratio,higher,true",
+        "S-04,school,school-o1,Ratio of places to children,ratio,neutral,true",
+        "measures",
+        8,
+        "polarity",
+        "targeted measure",
+    ),
+    (
+        "strategies.csv",
+        "school,learn,",
+        "school,nowhere,",
+        "strategies",
+        3,
+        "theme_id",
+        "names no theme",
+    ),
+    (
+        "targets.csv",
+        "S-02,2017/18,19,1",
+        "S-02,2017/18,19,-1",
+        "targets",
+        7,
+        "tolerance",
+        "not be negative",
+    ),
+    (
+        "actuals.csv",
+        "R-03,Q4 2017/18,7",
+        "R-03,Q4 2017/18,7%",
+        "actuals",
+        8,
+        "actual",
+        "only for percent",
+    ),
+]
 
 
-@pytest.mark.parametrize("file,old,new,table,row,column,words", BROKEN,
-                         ids=[b[5] + "-" + b[6].split()[0] for b in BROKEN])  # fmt: skip
+@pytest.mark.parametrize(
+    "file,old,new,table,row,column,words",
+    BROKEN,
+    ids=[b[5] + "-" + b[6].split()[0] for b in BROKEN],
+)
 def test_bad_input_names_table_row_and_column(small, file, old, new, table, row, column, words):
     edit(small / file, old, new)
     with pytest.raises(pa.DataError) as info:
@@ -95,18 +160,27 @@ def test_missing_table_is_named(small):
 
 
 def test_command_line_prints_the_error_without_a_traceback(small):
-    edit(small / "measures.csv", "count,lower,true,quarterly,0,true,false,\nR-02",
-         "count,sideways,true,quarterly,0,true,false,\nR-02")  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "perfanalysis.cli", "summary", str(small),
-                           "--period", "Q4 2017/18"], capture_output=True, text=True)  # fmt: skip
+    edit(
+        small / "measures.csv",
+        "count,lower,true,quarterly,0,true,false,\nR-02",
+        "count,sideways,true,quarterly,0,true,false,\nR-02",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "perfanalysis.cli", "summary", str(small), "--period", "Q4 2017/18"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "table 'measures', row 2, column 'polarity', value 'sideways'" in done.stderr
 
 
 def test_summary_command_prints_every_strategy():
-    done = subprocess.run([sys.executable, "-m", "perfanalysis.cli", "summary", str(SMALL),
-                           "--period", "Q4 2017/18"], capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "perfanalysis.cli", "summary", str(SMALL), "--period", "Q4 2017/18"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert "How is success measured?" in done.stdout
     for sid in ("roads", "school", "empty"):

@@ -13,8 +13,11 @@ pytestmark = pytest.mark.notebook
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != "manifest.json"}  # fmt: skip
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
 
 
 def test_dask_local_cluster_publishes_the_same_pack(tmp_path):
@@ -23,8 +26,9 @@ def test_dask_local_cluster_publishes_the_same_pack(tmp_path):
 
     params = read_parameters(ROOT / "tests" / "data" / "small-params.yaml")
     run_pack(params, out=tmp_path / "local", jobs=2, quiet=True)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, host="127.0.0.1") as cluster:  # fmt: skip
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
         executor = dask_executor(cluster.scheduler_address)
         try:
             run_pack(params, out=tmp_path / "dask", quiet=True, executor=executor)

@@ -1,4 +1,4 @@
-"""Beyond red-amber-green: SPC on the pages, direction of travel, comparators, what needs attention."""
+"""Beyond red-amber-green: SPC, direction of travel, comparators, what needs attention."""
 
 from __future__ import annotations
 
@@ -14,8 +14,16 @@ from perfanalysis.report import CollatedPage, StrategyPage, attention_table, pre
 
 ROOT = Path(__file__).resolve().parent.parent
 LINCS = ROOT / "data" / "lincolnshire"
-PACK = ["children-safe-healthy", "learn-achieve", "readiness-adult-life", "readiness-school",
-        "business-economy", "environment", "infrastructure", "community-resilience-assets"]  # fmt: skip
+PACK = [
+    "children-safe-healthy",
+    "learn-achieve",
+    "readiness-adult-life",
+    "readiness-school",
+    "business-economy",
+    "environment",
+    "infrastructure",
+    "community-resilience-assets",
+]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +64,8 @@ def test_short_series_says_so(tmp_path):
 def test_rebases_start_new_limits(tmp_path):
     shutil.copytree(LINCS, tmp_path / "d")
     (tmp_path / "d" / "rebases.csv").write_text(
-        "measure_id,period,reason\nCSH-01,Q1 2016/17,New definition of looked after children\n")
+        "measure_id,period,reason\nCSH-01,Q1 2016/17,New definition of looked after children\n"
+    )
     r = pa.load(tmp_path / "d").spc("CSH-01")
     assert len(r.summary) == 2
     assert r.points.loc["Q1 2016/17", "rebase_group"] != r.points.loc["Q4 2015/16", "rebase_group"]

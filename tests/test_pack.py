@@ -21,8 +21,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def run_cli(*args: str, check: bool = False) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "perfanalysis.cli", *args],
-                          capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "perfanalysis.cli", *args], capture_output=True, text=True, cwd=ROOT
+    )
     assert "Traceback" not in done.stderr, done.stderr
     if check:
         assert done.returncode == 0, done.stderr
@@ -30,8 +31,11 @@ def run_cli(*args: str, check: bool = False) -> subprocess.CompletedProcess:
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 class Links(HTMLParser):
@@ -68,7 +72,9 @@ def test_notebooks_are_committed_clean(path):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, "strip outputs"
-            assert not re.search(r"^\s*(def|class)\s", cell.source, re.M), "logic belongs in the library"
+            assert not re.search(r"^\s*(def|class)\s", cell.source, re.M), (
+                "logic belongs in the library"
+            )
     params = pm.inspect_notebook(str(path))
     assert {"dataset", "period", "prepared"} <= set(params)
     for p in params.values():
@@ -80,13 +86,15 @@ def test_notebooks_are_committed_clean(path):
 def test_run_all_with_defaults_as_an_analyst_does(tmp_path, path):
     """No parameters injected, run from the notebook's folder: JupyterLab's Run All."""
     out = tmp_path / path.name
-    pm.execute_notebook(str(path), str(out), cwd=str(path.parent), progress_bar=False,
-                        kernel_name="python3")  # fmt: skip
+    pm.execute_notebook(
+        str(path), str(out), cwd=str(path.parent), progress_bar=False, kernel_name="python3"
+    )
     nb = nbformat.read(out, as_version=4)
-    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells
-                   for o in c.get("outputs", []))  # fmt: skip
+    html = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", [])
+    )
     assert "<h1>" in html
-    assert '<svg' in html and 'role="img"' in html, "charts show inline, as JupyterLab renders"
+    assert "<svg" in html and 'role="img"' in html, "charts show inline, as JupyterLab renders"
     assert "No description has been provided" not in html
 
 
@@ -100,9 +108,17 @@ def small_pack(tmp_path_factory):
 
 @pytest.mark.notebook
 def test_small_pack_has_every_file(small_pack):
-    for name in ("index.html", "figures.csv", "data-quality.html", "manifest.json",
-                 "strategies/roads.html", "strategies/school.html", "strategies/empty.html",
-                 "notebooks/collated_report.ipynb", "notebooks/strategy_roads.ipynb"):  # fmt: skip
+    for name in (
+        "index.html",
+        "figures.csv",
+        "data-quality.html",
+        "manifest.json",
+        "strategies/roads.html",
+        "strategies/school.html",
+        "strategies/empty.html",
+        "notebooks/collated_report.ipynb",
+        "notebooks/strategy_roads.ipynb",
+    ):
         assert (small_pack / name).is_file(), name
     assert not list(small_pack.parent.glob(".*building*")), "no staging folder left behind"
 
@@ -112,19 +128,28 @@ def test_strategy_page_shows_figures_sentences_and_sections(small_pack):
     page = parse(small_pack / "strategies" / "roads.html")
     text = " ".join(" ".join(page.text).split())
     for expected in (
-        "Safer roads", "How is success measured?", "3 measures: 2 targeted and 1 measured only.",
+        "Safer roads",
+        "How is success measured?",
+        "3 measures: 2 targeted and 1 measured only.",
         "Of the targeted measures: 1 achieving the target, 1 improving but not achieved.",
         "103 against a target of 100 (smaller is better): achieved within the tolerance of 5, "
         "3 short; down from 104 in Q3 2017/18.",
         "12 against a target of 10 (smaller is better): improving but not achieved, 2 short",
         "7 in Q4 2017/18: measured only, with no target.",
-        "Poor: needs action", "Average: watch", "Speed camera maintenance", "Amber",
-        "Commissioner's comments", "Appendix A: measures", "Pooled budgets",
-    ):  # fmt: skip
+        "Poor: needs action",
+        "Average: watch",
+        "Speed camera maintenance",
+        "Amber",
+        "Commissioner's comments",
+        "Appendix A: measures",
+        "Pooled budgets",
+    ):
         assert expected in text, expected
     school = " ".join(" ".join(parse(small_pack / "strategies" / "school.html").text).split())
-    assert "70% against a target of 72% (bigger is better): not achieved, 2 points short; " \
-           "down from 71% in 2016/17." in school
+    assert (
+        "70% against a target of 72% (bigger is better): not achieved, 2 points short; "
+        "down from 71% in 2016/17." in school
+    )
     assert "No figure has been received for 2017/18" in school  # no data is shown, not dropped
 
 
@@ -149,7 +174,11 @@ def test_figures_csv_is_the_figures_of_the_pages(small_pack):
     assert len(f) == 7 and f["measure_id"].is_unique
     row = f.set_index("measure_id").loc["S-01"]
     assert (row["actual"], row["target"], row["status"], row["previous_actual"]) == (
-        70, 72, "not_achieved", 71)
+        70,
+        72,
+        "not_achieved",
+        71,
+    )
     assert row["direction"] == "worse" and row["source"] == "published"
 
 
@@ -171,8 +200,15 @@ def test_manifest_records_inputs_outputs_and_versions(small_pack):
     assert {"dataset.yaml", "measures.csv", "actuals.csv", "targets.csv"} <= inputs
     outputs = {o["path"]: o["sha256"] for o in m["outputs"]}
     assert "index.html" in outputs and "strategies/roads.html" in outputs
-    for name in ("python", "perfanalysis", "pandas", "papermill", "nbconvert", "altair",
-                 "great-expectations"):  # fmt: skip
+    for name in (
+        "python",
+        "perfanalysis",
+        "pandas",
+        "papermill",
+        "nbconvert",
+        "altair",
+        "great-expectations",
+    ):
         assert m["software"][name], name
     assert m["parameters"]["values"]["period"] == "Q4 2017/18"
     assert sum(m["measures_by_status"].values()) == 7
@@ -189,8 +225,10 @@ def test_a_failing_notebook_leaves_the_earlier_pack_untouched(tmp_path, small_pa
     nb.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("the appendix broke")'))
     nbformat.write(nb, notebooks / "strategy_report.ipynb")
     params = tmp_path / "params.yaml"
-    params.write_text(f"dataset: {ROOT / 'tests/data/small'}\nperiod: Q4 2017/18\n"
-                      f"strategies: all\nnotebooks: {notebooks}\n")
+    params.write_text(
+        f"dataset: {ROOT / 'tests/data/small'}\nperiod: Q4 2017/18\n"
+        f"strategies: all\nnotebooks: {notebooks}\n"
+    )
     done = run_cli("run", str(params), "--out", str(earlier), "--jobs", "2", "--quiet")
     assert done.returncode == 3
     assert "strategy_report.ipynb" in done.stderr
@@ -202,7 +240,9 @@ def test_a_failing_notebook_leaves_the_earlier_pack_untouched(tmp_path, small_pa
 
 def test_unknown_parameter_is_refused(tmp_path):
     params = tmp_path / "p.yaml"
-    params.write_text(f"dataset: {ROOT / 'tests/data/small'}\nperiod: Q4 2017/18\nstrategy: roads\n")
+    params.write_text(
+        f"dataset: {ROOT / 'tests/data/small'}\nperiod: Q4 2017/18\nstrategy: roads\n"
+    )
     done = run_cli("run", str(params), "--out", str(tmp_path / "pack"))
     assert done.returncode == 2
     assert "unknown key 'strategy'" in done.stderr
@@ -213,27 +253,29 @@ def test_unknown_parameter_is_refused(tmp_path):
 @pytest.fixture(scope="module")
 def lincs_pack(tmp_path_factory):
     out = tmp_path_factory.mktemp("lincs") / "pack"
-    done = run_cli("run", str(LINCS_PARAMS), "--out", str(out), "--jobs", "2", "--quiet",
-                   check=True)  # fmt: skip
+    done = run_cli(
+        "run", str(LINCS_PARAMS), "--out", str(out), "--jobs", "2", "--quiet", check=True
+    )
     assert done.stdout.strip().endswith("index.html")
     return out
 
 
 SEED_BOXES = {  # from shared/seeds/001_*: the contents order and every count box
-    "children-safe-healthy": "4 measures: 4 targeted. Of the targeted measures: 4 achieving the target.",
+    "children-safe-healthy": "4 measures: 4 targeted. "
+    "Of the targeted measures: 4 achieving the target.",
     "learn-achieve": "5 measures: 5 targeted. Of the targeted measures: 2 achieving the target, "
-                     "1 improving but not achieved, 2 not achieving the target.",
+    "1 improving but not achieved, 2 not achieving the target.",
     "readiness-adult-life": "3 measures: 3 targeted. Of the targeted measures: 2 achieving the "
-                            "target, 1 not achieving the target.",
+    "target, 1 not achieving the target.",
     "readiness-school": "2 measures: 2 targeted. Of the targeted measures: 1 achieving the target, "
-                        "1 not achieving the target.",
+    "1 not achieving the target.",
     "business-economy": "4 measures: 4 targeted. Of the targeted measures: 4 achieving the target.",
     "environment": "8 measures: 4 targeted and 4 measured only. Of the targeted measures: "
-                   "2 achieving the target, 2 not achieving the target.",
+    "2 achieving the target, 2 not achieving the target.",
     "infrastructure": "3 measures: 3 targeted. Of the targeted measures: 3 achieving the target.",
     "community-resilience-assets": "6 measures: 6 targeted. Of the targeted measures: 5 achieving "
-                                   "the target, 1 not achieving the target.",
-}  # fmt: skip
+    "the target, 1 not achieving the target.",
+}
 
 
 @pytest.mark.notebook

@@ -11,32 +11,80 @@ PARSE = [
     ("Q4 2017/18", "quarter", date(2018, 1, 1), date(2018, 3, 31), "Q4 2017/18", "2017-18-q4"),
     ("2017/18 Q4", "quarter", date(2018, 1, 1), date(2018, 3, 31), "Q4 2017/18", "2017-18-q4"),
     ("Q1 2018/19", "quarter", date(2018, 4, 1), date(2018, 6, 30), "Q1 2018/19", "2018-19-q1"),
-    ("Quarter 3 2017-18", "quarter", date(2017, 10, 1), date(2017, 12, 31), "Q3 2017/18",
-     "2017-18-q3"),
+    (
+        "Quarter 3 2017-18",
+        "quarter",
+        date(2017, 10, 1),
+        date(2017, 12, 31),
+        "Q3 2017/18",
+        "2017-18-q3",
+    ),
     ("q2 17/18", "quarter", date(2017, 7, 1), date(2017, 9, 30), "Q2 2017/18", "2017-18-q2"),
     ("2017/18", "financial_year", date(2017, 4, 1), date(2018, 3, 31), "2017/18", "2017-18"),
     ("2017-18", "financial_year", date(2017, 4, 1), date(2018, 3, 31), "2017/18", "2017-18"),
     ("FY 2017/2018", "financial_year", date(2017, 4, 1), date(2018, 3, 31), "2017/18", "2017-18"),
-    ("April 17 - March 18", "financial_year", date(2017, 4, 1), date(2018, 3, 31), "2017/18",
-     "2017-18"),
-    ("April 17 \u2013 March 18", "financial_year", date(2017, 4, 1), date(2018, 3, 31), "2017/18",
-     "2017-18"),
-    ("Jan 2018 - Mar 2018", "quarter", date(2018, 1, 1), date(2018, 3, 31), "Q4 2017/18",
-     "2017-18-q4"),
-    ("as at 31 March 2018", "date", date(2018, 3, 31), date(2018, 3, 31), "31 Mar 2018",
-     "2018-03-31"),
+    (
+        "April 17 - March 18",
+        "financial_year",
+        date(2017, 4, 1),
+        date(2018, 3, 31),
+        "2017/18",
+        "2017-18",
+    ),
+    (
+        "April 17 \u2013 March 18",
+        "financial_year",
+        date(2017, 4, 1),
+        date(2018, 3, 31),
+        "2017/18",
+        "2017-18",
+    ),
+    (
+        "Jan 2018 - Mar 2018",
+        "quarter",
+        date(2018, 1, 1),
+        date(2018, 3, 31),
+        "Q4 2017/18",
+        "2017-18-q4",
+    ),
+    (
+        "as at 31 March 2018",
+        "date",
+        date(2018, 3, 31),
+        date(2018, 3, 31),
+        "31 Mar 2018",
+        "2018-03-31",
+    ),
     ("30 Sept 17", "date", date(2017, 9, 30), date(2017, 9, 30), "30 Sep 2017", "2017-09-30"),
     ("03/10/2017", "date", date(2017, 10, 3), date(2017, 10, 3), "3 Oct 2017", "2017-10-03"),
     ("2018-03-31", "date", date(2018, 3, 31), date(2018, 3, 31), "31 Mar 2018", "2018-03-31"),
     ("Mar 2018", "month", date(2018, 3, 1), date(2018, 3, 31), "Mar 2018", "2018-03"),
     ("March 2018", "month", date(2018, 3, 1), date(2018, 3, 31), "Mar 2018", "2018-03"),
     ("2018-02", "month", date(2018, 2, 1), date(2018, 2, 28), "Feb 2018", "2018-02"),
-    ("AY 2016/17", "academic_year", date(2016, 9, 1), date(2017, 8, 31), "AY 2016/17",
-     "ay-2016-17"),
-    ("2016/17 academic year", "academic_year", date(2016, 9, 1), date(2017, 8, 31), "AY 2016/17",
-     "ay-2016-17"),
-    ("Academic year 2016-17", "academic_year", date(2016, 9, 1), date(2017, 8, 31), "AY 2016/17",
-     "ay-2016-17"),
+    (
+        "AY 2016/17",
+        "academic_year",
+        date(2016, 9, 1),
+        date(2017, 8, 31),
+        "AY 2016/17",
+        "ay-2016-17",
+    ),
+    (
+        "2016/17 academic year",
+        "academic_year",
+        date(2016, 9, 1),
+        date(2017, 8, 31),
+        "AY 2016/17",
+        "ay-2016-17",
+    ),
+    (
+        "Academic year 2016-17",
+        "academic_year",
+        date(2016, 9, 1),
+        date(2017, 8, 31),
+        "AY 2016/17",
+        "ay-2016-17",
+    ),
 ]
 
 
@@ -47,14 +95,17 @@ def test_parse(label, kind, start, end, canonical, slug):
     assert Period.parse(p.label) == p  # the canonical label parses back to the same period
 
 
-@pytest.mark.parametrize("label,previous,last_year", [
-    ("Q1 2018/19", "Q4 2017/18", "Q1 2017/18"),
-    ("Q4 2017/18", "Q3 2017/18", "Q4 2016/17"),
-    ("2017/18", "2016/17", "2016/17"),
-    ("Mar 2018", "Feb 2018", "Mar 2017"),
-    ("Jan 2018", "Dec 2017", "Jan 2017"),
-    ("AY 2016/17", "AY 2015/16", "AY 2015/16"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "label,previous,last_year",
+    [
+        ("Q1 2018/19", "Q4 2017/18", "Q1 2017/18"),
+        ("Q4 2017/18", "Q3 2017/18", "Q4 2016/17"),
+        ("2017/18", "2016/17", "2016/17"),
+        ("Mar 2018", "Feb 2018", "Mar 2017"),
+        ("Jan 2018", "Dec 2017", "Jan 2017"),
+        ("AY 2016/17", "AY 2015/16", "AY 2015/16"),
+    ],
+)
 def test_previous_and_same_period_last_year(label, previous, last_year):
     p = Period.parse(label)
     assert p.previous().label == previous
@@ -74,19 +125,28 @@ def test_ordering_by_end_date():
     labels = ["Q4 2017/18", "2016/17", "Mar 2018", "Q1 2017/18", "AY 2016/17", "30 Sept 17"]
     ordered = [p.label for p in sorted(Period.parse(x) for x in labels)]
     # same end date: the longer period (it starts earlier) comes first
-    assert ordered == ["2016/17", "Q1 2017/18", "AY 2016/17", "30 Sep 2017", "Q4 2017/18",
-                       "Mar 2018"]  # fmt: skip
+    assert ordered == [
+        "2016/17",
+        "Q1 2017/18",
+        "AY 2016/17",
+        "30 Sep 2017",
+        "Q4 2017/18",
+        "Mar 2018",
+    ]
     assert Period.parse("Q3 2017/18") < Period.parse("Q4 2017/18")
     assert Period.parse("2017/18").contains(Period.parse("Q2 2017/18"))
 
 
-@pytest.mark.parametrize("label,message", [
-    ("Q5 2017/18", "Q1 to Q4"),
-    ("2017/19", "consecutive"),
-    ("next quarter", "not a period label"),
-    ("", "empty"),
-    ("31/02/2018", "not a period label"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "label,message",
+    [
+        ("Q5 2017/18", "Q1 to Q4"),
+        ("2017/19", "consecutive"),
+        ("next quarter", "not a period label"),
+        ("", "empty"),
+        ("31/02/2018", "not a period label"),
+    ],
+)
 def test_bad_labels_say_what_is_accepted(label, message):
     with pytest.raises(PeriodError, match=message):
         Period.parse(label)

@@ -17,15 +17,19 @@ pytestmark = pytest.mark.notebook
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "perfanalysis.cli", *args], capture_output=True,
-                          text=True, cwd=ROOT)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "perfanalysis.cli", *args], capture_output=True, text=True, cwd=ROOT
+    )
     assert "Traceback" not in done.stderr + done.stdout
     return done
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != "manifest.json"}  # fmt: skip
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +76,24 @@ def test_manifest_hashes_every_input_and_output(copied):
 def test_source_date_epoch_fixes_the_recorded_time(tmp_path):
     shutil.copytree(SMALL, tmp_path / "data")
     (tmp_path / "p.yaml").write_text("dataset: data\nperiod: Q4 2017/18\nstrategies: [roads]\n")
-    env_cmd = [sys.executable, "-m", "perfanalysis.cli", "run", str(tmp_path / "p.yaml"),
-               "--out", str(tmp_path / "pack"), "--quiet"]  # fmt: skip
+    env_cmd = [
+        sys.executable,
+        "-m",
+        "perfanalysis.cli",
+        "run",
+        str(tmp_path / "p.yaml"),
+        "--out",
+        str(tmp_path / "pack"),
+        "--quiet",
+    ]
     import os
 
-    done = subprocess.run(env_cmd, capture_output=True, text=True,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1522454400"})  # fmt: skip
+    done = subprocess.run(
+        env_cmd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1522454400"},
+    )
     assert done.returncode == 0, done.stderr
     m = json.loads((tmp_path / "pack" / "manifest.json").read_text())
     assert m["run"]["generated_at"] == "2018-03-31T00:00:00+00:00"

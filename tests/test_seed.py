@@ -50,8 +50,14 @@ def test_every_count_box_of_the_seed(lincs):
     by_title = {_norm(t): row for t, row in zip(summary["title"], summary.itertuples())}
     for title, expected in COUNT_BOXES.items():
         row = by_title[_norm(title)]
-        got = (row.measures, row.targeted, row.measured, row.achieving, row.improving,
-               row.not_achieving)  # fmt: skip
+        got = (
+            row.measures,
+            row.targeted,
+            row.measured,
+            row.achieving,
+            row.improving,
+            row.not_achieving,
+        )
         assert got == expected, title
         assert row.no_data == 0, f"{title}: every measure in the seed's box has a figure"
 
@@ -78,9 +84,20 @@ def test_published_figures_are_marked_as_published(lincs):
 
 def test_quarterly_measures_in_the_pack_have_twelve_quarters_of_history(lincs):
     figures = lincs.assess(PERIOD)
-    pack = figures[figures["strategy_id"].isin(
-        ["children-safe-healthy", "learn-achieve", "readiness-adult-life", "readiness-school",
-         "business-economy", "environment", "infrastructure", "community-resilience-assets"])]
+    pack = figures[
+        figures["strategy_id"].isin(
+            [
+                "children-safe-healthy",
+                "learn-achieve",
+                "readiness-adult-life",
+                "readiness-school",
+                "business-economy",
+                "environment",
+                "infrastructure",
+                "community-resilience-assets",
+            ]
+        )
+    ]
     quarterly = pack[pack["frequency"] == "quarterly"]
     assert len(quarterly) > 0
     for mid in quarterly["measure_id"]:

@@ -23,14 +23,34 @@ def _frame(rows, columns):
     return frame
 
 
-def one(polarity, decimals, target, tolerance, actual, previous=NAN, targeted=True,
-        frequency="annual", period="2017/18", previous_period="2016/17"):  # fmt: skip
+def one(
+    polarity,
+    decimals,
+    target,
+    tolerance,
+    actual,
+    previous=NAN,
+    targeted=True,
+    frequency="annual",
+    period="2017/18",
+    previous_period="2016/17",
+):
     """Assess a single measure and return its row."""
-    measures = pd.DataFrame([{
-        "measure_id": "M", "strategy_id": "S", "outcome_id": None, "title": "A measure",
-        "unit": "percent", "polarity": polarity, "targeted": targeted, "frequency": frequency,
-        "decimals": decimals,
-    }])  # fmt: skip
+    measures = pd.DataFrame(
+        [
+            {
+                "measure_id": "M",
+                "strategy_id": "S",
+                "outcome_id": None,
+                "title": "A measure",
+                "unit": "percent",
+                "polarity": polarity,
+                "targeted": targeted,
+                "frequency": frequency,
+                "decimals": decimals,
+            }
+        ]
+    )
     t_rows = [] if math.isnan(target) else [("M", period, target, tolerance)]
     t = _frame(t_rows, ["measure_id", "period", "target", "tolerance"])
     a_rows = []
@@ -67,8 +87,11 @@ STATUS_RULES = [
 ]
 
 
-@pytest.mark.parametrize("polarity,decimals,target,tolerance,actual,previous,expected,why",
-                         STATUS_RULES, ids=[r[-1] for r in STATUS_RULES])  # fmt: skip
+@pytest.mark.parametrize(
+    "polarity,decimals,target,tolerance,actual,previous,expected,why",
+    STATUS_RULES,
+    ids=[r[-1] for r in STATUS_RULES],
+)
 def test_status_rules(polarity, decimals, target, tolerance, actual, previous, expected, why):
     row = one(polarity, decimals, target, tolerance, actual, previous)
     assert row["status"] == expected, why
@@ -89,8 +112,17 @@ def test_targeted_neutral_measure_is_an_input_error():
 
 
 def test_quarterly_measure_uses_previous_quarter_and_last_year():
-    row = one("lower", 0, 100, NAN, 103, previous=104, frequency="quarterly",
-              period="Q4 2017/18", previous_period="Q3 2017/18")  # fmt: skip
+    row = one(
+        "lower",
+        0,
+        100,
+        NAN,
+        103,
+        previous=104,
+        frequency="quarterly",
+        period="Q4 2017/18",
+        previous_period="Q3 2017/18",
+    )
     assert row["previous_period"] == "Q3 2017/18" and row["previous_actual"] == 104
     assert row["last_year_period"] == "Q4 2016/17"
     assert row["status"] == "improving" and row["direction"] == "better"
@@ -104,11 +136,25 @@ def test_previous_must_be_the_period_just_before():
 
 def test_annual_measure_shows_latest_year_within_one_cycle():
     # reporting Q3 2017/18: the 2017/18 figure is not due yet, 2016/17 is shown
-    measures = pd.DataFrame([{"measure_id": "M", "strategy_id": "S", "outcome_id": None,
-                              "title": "t", "unit": "count", "polarity": "higher",
-                              "targeted": True, "frequency": "annual", "decimals": 0}])  # fmt: skip
-    a = _frame([("M", "2016/17", 5, ""), ("M", "2017/18", 9, "")],
-               ["measure_id", "period", "actual", "source"])  # fmt: skip
+    measures = pd.DataFrame(
+        [
+            {
+                "measure_id": "M",
+                "strategy_id": "S",
+                "outcome_id": None,
+                "title": "t",
+                "unit": "count",
+                "polarity": "higher",
+                "targeted": True,
+                "frequency": "annual",
+                "decimals": 0,
+            }
+        ]
+    )
+    a = _frame(
+        [("M", "2016/17", 5, ""), ("M", "2017/18", 9, "")],
+        ["measure_id", "period", "actual", "source"],
+    )
     t = _frame([("M", "2016/17", 4, NAN)], ["measure_id", "period", "target", "tolerance"])
     row = assess(measures, t, a, "Q3 2017/18").iloc[0]
     assert (row["period"], row["actual"], row["status"]) == ("2016/17", 5, "achieved")
@@ -117,18 +163,43 @@ def test_annual_measure_shows_latest_year_within_one_cycle():
 
 
 def test_summary_counts_reconcile_and_include_empty_strategies():
-    measures = pd.DataFrame([
-        {"measure_id": f"M{i}", "strategy_id": "S1", "outcome_id": None, "title": "t",
-         "unit": "count", "polarity": "higher", "targeted": i < 4, "frequency": "annual",
-         "decimals": 0}
-        for i in range(6)
-    ])  # fmt: skip
-    a = _frame([("M0", "2017/18", 10, ""), ("M1", "2017/18", 5, ""), ("M2", "2017/18", 8, ""),
-                ("M4", "2017/18", 1, "")], ["measure_id", "period", "actual", "source"])  # fmt: skip
-    t = _frame([("M0", "2017/18", 9, NAN), ("M1", "2017/18", 9, NAN), ("M2", "2017/18", 9, 1),
-                ("M3", "2017/18", 9, NAN)], ["measure_id", "period", "target", "tolerance"])  # fmt: skip
-    strategies = pd.DataFrame({"strategy_id": ["S1", "S2"], "theme_id": ["T", "T"],
-                               "title": ["One", "Empty"]})  # fmt: skip
+    measures = pd.DataFrame(
+        [
+            {
+                "measure_id": f"M{i}",
+                "strategy_id": "S1",
+                "outcome_id": None,
+                "title": "t",
+                "unit": "count",
+                "polarity": "higher",
+                "targeted": i < 4,
+                "frequency": "annual",
+                "decimals": 0,
+            }
+            for i in range(6)
+        ]
+    )
+    a = _frame(
+        [
+            ("M0", "2017/18", 10, ""),
+            ("M1", "2017/18", 5, ""),
+            ("M2", "2017/18", 8, ""),
+            ("M4", "2017/18", 1, ""),
+        ],
+        ["measure_id", "period", "actual", "source"],
+    )
+    t = _frame(
+        [
+            ("M0", "2017/18", 9, NAN),
+            ("M1", "2017/18", 9, NAN),
+            ("M2", "2017/18", 9, 1),
+            ("M3", "2017/18", 9, NAN),
+        ],
+        ["measure_id", "period", "target", "tolerance"],
+    )
+    strategies = pd.DataFrame(
+        {"strategy_id": ["S1", "S2"], "theme_id": ["T", "T"], "title": ["One", "Empty"]}
+    )
     s = summarise(assess(measures, t, a, "Q4 2017/18"), strategies).set_index("strategy_id")
     one_ = s.loc["S1"]
     assert (one_["measures"], one_["targeted"], one_["measured"]) == (6, 4, 2)
@@ -137,8 +208,16 @@ def test_summary_counts_reconcile_and_include_empty_strategies():
     assert s.loc["S2", "measures"] == 0
 
 
-PERIODS = ["Q1 2017/18", "Q2 2017/18", "Q3 2017/18", "Q4 2017/18", "2016/17", "2017/18",
-           "Mar 2018", "AY 2016/17"]  # fmt: skip
+PERIODS = [
+    "Q1 2017/18",
+    "Q2 2017/18",
+    "Q3 2017/18",
+    "Q4 2017/18",
+    "2016/17",
+    "2017/18",
+    "Mar 2018",
+    "AY 2016/17",
+]
 values = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False))
 
 
@@ -148,22 +227,44 @@ values = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False))
     data=st.data(),
 )
 def test_assess_never_drops_or_repeats_a_measure(n, data):
-    measures = pd.DataFrame([{
-        "measure_id": f"M{i}", "strategy_id": "S", "outcome_id": None, "title": "t",
-        "unit": "count", "polarity": data.draw(st.sampled_from(["higher", "lower"])),
-        "targeted": data.draw(st.booleans()),
-        "frequency": data.draw(st.sampled_from(["monthly", "quarterly", "annual", "academic_year"])),
-        "decimals": data.draw(st.integers(0, 3)),
-    } for i in range(n)])  # fmt: skip
-    rows = data.draw(st.lists(st.tuples(st.integers(0, n + 2), st.sampled_from(PERIODS), values),
-                              max_size=40))  # fmt: skip
+    measures = pd.DataFrame(
+        [
+            {
+                "measure_id": f"M{i}",
+                "strategy_id": "S",
+                "outcome_id": None,
+                "title": "t",
+                "unit": "count",
+                "polarity": data.draw(st.sampled_from(["higher", "lower"])),
+                "targeted": data.draw(st.booleans()),
+                "frequency": data.draw(
+                    st.sampled_from(["monthly", "quarterly", "annual", "academic_year"])
+                ),
+                "decimals": data.draw(st.integers(0, 3)),
+            }
+            for i in range(n)
+        ]
+    )
+    rows = data.draw(
+        st.lists(st.tuples(st.integers(0, n + 2), st.sampled_from(PERIODS), values), max_size=40)
+    )
     # duplicates and actuals for measures that are not in the framework are thrown at it too
-    a = _frame([(f"M{i}", p, v if v is not None else NAN, "x") for i, p, v in rows],
-               ["measure_id", "period", "actual", "source"])  # fmt: skip
-    trows = data.draw(st.lists(st.tuples(st.integers(0, n), st.sampled_from(PERIODS), values,
-                                         values), max_size=40))  # fmt: skip
-    t = _frame([(f"M{i}", p, v if v is not None else NAN, abs(w) if w is not None else NAN)
-                for i, p, v, w in trows], ["measure_id", "period", "target", "tolerance"])  # fmt: skip
+    a = _frame(
+        [(f"M{i}", p, v if v is not None else NAN, "x") for i, p, v in rows],
+        ["measure_id", "period", "actual", "source"],
+    )
+    trows = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, n), st.sampled_from(PERIODS), values, values), max_size=40
+        )
+    )
+    t = _frame(
+        [
+            (f"M{i}", p, v if v is not None else NAN, abs(w) if w is not None else NAN)
+            for i, p, v, w in trows
+        ],
+        ["measure_id", "period", "target", "tolerance"],
+    )
     out = assess(measures, t, a, data.draw(st.sampled_from(PERIODS)))
     assert list(out["measure_id"]) == list(measures["measure_id"])
     assert out["status"].isin([s.value for s in Status]).all()
