@@ -322,7 +322,8 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
             y="value:Q",
             color=alt.Color("kind:N", scale=alt.Scale(domain=kinds,
                             range=[v[0] for v in SPC_STYLE.values()]),
-                            legend=alt.Legend(title=None, orient="bottom", columns=2)),
+                            legend=alt.Legend(title=None, orient="bottom", columns=2,
+                                              labelLimit=320)),
             shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds,
                             range=[v[1] for v in SPC_STYLE.values()]), legend=None),
         )
@@ -344,7 +345,13 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
         described += f" Target {format_value(result.target, unit, decimals)}."
     chart = alt.layer(*layers).properties(
         width=520, height=200,
-        title=alt.TitleParams(_wrap(f"Statistical process control: {f.get('title', '')}")),
+        title=alt.TitleParams(
+            _wrap(f"Statistical process control: {f.get('title', '')}"),
+            subtitle=["Key: grey line and markers, the values; solid black line, the mean;",
+                      "dashed black lines, the process limits"
+                      + ("; orange dashed line, the target." if result.target is not None
+                         else ".")],
+        ),
         description=described,
     )  # fmt: skip
     return _config(chart)

@@ -41,7 +41,7 @@ import yaml
 
 from perfanalysis import dataset as _dataset
 from perfanalysis.dataset import RawDataset, parse_numbers
-from perfanalysis.errors import DataError, DatasetError, PeriodError
+from perfanalysis.errors import DataError, DatasetError
 from perfanalysis.framework import FREQUENCY_NAMES, PERIOD_TABLES, POLARITIES, TABLES
 from perfanalysis.periods import Period
 
@@ -145,8 +145,14 @@ def load_suite(name: str) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- reading
-def _problem(table: str, message: str, file: str | None = None,
-             row: int | None = None, value: Any = None, column: str | None = None) -> Check:
+def _problem(
+    table: str,
+    message: str,
+    file: str | None = None,
+    row: int | None = None,
+    value: Any = None,
+    column: str | None = None,
+) -> Check:
     examples = [{"row": row, "value": value}] if row is not None else []
     return Check(table, column, message, "error", False, checked=1, failed=1, examples=examples,
                  expectation="read", file=file)  # fmt: skip
@@ -202,8 +208,13 @@ def read_for_validation(path: str | Path) -> tuple[RawDataset | None, list[Check
                 checks.append(_problem("dataset", f"dataset.yaml is not valid YAML ({exc})",
                                        "dataset.yaml"))  # fmt: skip
             if not isinstance(meta, dict):
-                checks.append(_problem("dataset", "dataset.yaml must be keys and values "
-                                       "(organisation: ..., levels: ...)", "dataset.yaml"))
+                checks.append(
+                    _problem(
+                        "dataset",
+                        "dataset.yaml must be keys and values (organisation: ..., levels: ...)",
+                        "dataset.yaml",
+                    )
+                )
                 meta = {}
         for table in TABLES:
             file = path / f"{table}.csv"
@@ -241,10 +252,11 @@ def _text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _flags(true: pd.Series, applies: pd.Series) -> pd.Series:
-    """True/False where a check applies, None (not checked) elsewhere."""
-    out = pd.Series(None, index=true.index, dtype=object)
-    out[applies.to_numpy()] = true[applies].to_numpy(dtype=bool)
-    return out
+    """True/False where a check applies, missing (not checked) elsewhere: a nullable boolean."""
+    ok = pd.Series(true, index=applies.index).fillna(False).to_numpy(dtype=bool)
+    out = pd.array(ok, dtype="boolean")
+    out[~applies.fillna(False).to_numpy(dtype=bool)] = pd.NA
+    return pd.Series(out, index=applies.index)
 
 
 def _first(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
@@ -265,6 +277,14 @@ class _Context:
     years_text: str | None
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     periods: dict[str, pd.DataFrame] = field(default_factory=dict)  # table -> label/start/end
+    numbers: dict[tuple[str, str], tuple[pd.Series, pd.Series]] = field(default_factory=dict)
+
+    def parsed(self, table: str, column: str) -> tuple[pd.Series, pd.Series]:
+        """parse_numbers of a column (a % sign allowed), parsed once per validation."""
+        if (table, column) not in self.numbers:
+            text = self.frames[table][column].fillna("")
+            self.numbers[table, column] = parse_numbers(text, percent_ok=True)
+        return self.numbers[table, column]
 
 
 def _years(meta: dict[str, Any]) -> tuple[str | None, bool | None, tuple[int, int] | None]:
@@ -278,7 +298,7 @@ def _years(meta: dict[str, Any]) -> tuple[str | None, bool | None, tuple[int, in
     text = f"{first} to {last}"
     try:
         a, b = Period.parse(str(first)), Period.parse(str(last))
-    except PeriodError:
+    except ValueError:  # PeriodError, or a year Python's dates cannot hold
         return text, False, None
     if a.kind != "financial_year" or b.kind != "financial_year" or a.start > b.start:
         return text, False, None
@@ -296,21 +316,21 @@ def _period_columns(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
             continue
         try:
             parsed[label] = Period.parse(label)
-        except PeriodError:
+        except ValueError:  # PeriodError, or a year Python's dates cannot hold
             parsed[label] = None
     good = {k: p for k, p in parsed.items() if p is not None}
     present = text.notna()
-    is_timed = text.isin(timed)
+    is_timed = text.isin(list(timed))
     out = pd.DataFrame(index=frame.index)
     out["period__not_datetime"] = _flags(~is_timed, present)
-    out["period__parses"] = _flags(text.isin(good), present & ~is_timed)
+    out["period__parses"] = _flags(text.isin(list(good)), present & ~is_timed)
     out["period__label"] = text.map({k: p.label for k, p in good.items()}).astype(object)
     out["start"] = pd.to_datetime(text.map({k: pd.Timestamp(p.start) for k, p in good.items()}))
     out["end"] = pd.to_datetime(text.map({k: pd.Timestamp(p.end) for k, p in good.items()}))
     if ctx.years is not None:
         lo, hi = ctx.years
         inside = {k for k, p in good.items() if lo <= p.fy <= hi}
-        out["period__in_years"] = _flags(text.isin(inside), text.isin(good))
+        out["period__in_years"] = _flags(text.isin(list(inside)), text.isin(list(good)))
     return out
 
 
@@ -318,21 +338,21 @@ def _units(ctx: _Context, measure_ids: pd.Series) -> pd.Series:
     return measure_ids.map(_first(ctx.frames.get("measures"), "measure_id", "unit"))
 
 
-def _number_columns(frame: pd.DataFrame, col: str, units: pd.Series,
+def _number_columns(ctx: _Context, table: str, col: str, units: pd.Series,
                     ranges: bool = True) -> dict[str, pd.Series]:  # fmt: skip
     """<col>__number, <col>__percent_sign and the values the range checks read."""
-    text = frame[col]
+    text = ctx.frames[table][col]
     present = text.notna()
-    values, bad = parse_numbers(text.fillna(""), percent_ok=True)
+    values, bad = ctx.parsed(table, col)
     out = {f"{col}__number": _flags(~bad, present & (bad | values.notna()))}
     # A % sign: parse again, for the few cells that have one, with the measure's own unit.
     pct = (present & ~bad & text.fillna("").str.contains("%", regex=False)).to_numpy()
-    sign = pd.Series(None, index=frame.index, dtype=object)
+    sign = pd.Series(True, index=text.index)
     if pct.any():
         allowed = units[pct].isin(PERCENT_UNITS) | units[pct].isna()
         _, bad_pct = parse_numbers(text[pct], percent_ok=allowed)
         sign[pct] = (~bad_pct).to_numpy(dtype=bool)
-    out[f"{col}__percent_sign"] = sign
+    out[f"{col}__percent_sign"] = _flags(sign, pd.Series(pct, index=text.index))
     if ranges:
         out[f"{col}__percent_value"] = values.where(units.isin(PERCENT_UNITS).to_numpy())
         out[f"{col}__count_value"] = values.where(units.isin(NON_NEGATIVE_UNITS).to_numpy())
@@ -377,8 +397,9 @@ def _measure_columns(m: pd.DataFrame, ctx: _Context) -> None:
         ok = ~bad & values.isin([0, 1, 2, 3, 4])
         m["decimals__valid"] = _flags(ok, m["decimals"].notna() & (bad | values.notna()))
     if {"targeted", "polarity"} <= set(has):
-        m["polarity__judgeable"] = _flags(m["polarity"] != "neutral",
-                                          _targeted(m) & m["polarity"].isin(POLARITIES))
+        m["polarity__judgeable"] = _flags(
+            m["polarity"] != "neutral", _targeted(m) & m["polarity"].isin(POLARITIES)
+        )
     if ctx.reporting is not None:
         _completeness(m, ctx)
 
@@ -395,7 +416,7 @@ def _usable(ctx: _Context, table: str, value: str) -> pd.DataFrame | None:
     if frame is None or not {"measure_id", "period", value} <= set(frame.columns):
         return None
     p = ctx.periods[table]
-    values, _ = parse_numbers(frame[value].fillna(""), percent_ok=True)
+    values, _ = ctx.parsed(table, value)
     out = pd.DataFrame({"measure_id": frame["measure_id"], "period": p["period__label"],
                         "start": p["start"], "end": p["end"], value: values})  # fmt: skip
     return out.dropna(subset=["measure_id", "period", value])
@@ -459,10 +480,10 @@ def _frames(raw: RawDataset, ctx: _Context, skip: set[str]) -> dict[str, pd.Data
             for col in {"targets": ("target",), "actuals": ("actual",),
                         "benchmarks": ("value",)}.get(name, ()):  # fmt: skip
                 if col in frame.columns:
-                    for k, v in _number_columns(frame, col, units).items():
+                    for k, v in _number_columns(ctx, name, col, units).items():
                         frame[k] = v
             if name == "targets" and "tolerance" in frame.columns:
-                for k, v in _number_columns(frame, "tolerance", units, ranges=False).items():
+                for k, v in _number_columns(ctx, name, "tolerance", units, ranges=False).items():
                     frame[k] = v
         out[name] = frame
     return out
@@ -557,7 +578,8 @@ def _failing_rows(frame: pd.DataFrame, exp: dict[str, Any], result: dict[str, An
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
+    """None, NaN or pd.NA (a scalar missing value of any kind)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def _shown(frame: pd.DataFrame, exp: dict[str, Any], rows: pd.Index) -> list[dict[str, Any]]:
@@ -591,8 +613,9 @@ def _run_suite(name: str, frame: pd.DataFrame, ctx: _Context, file: str | None) 
     used = {c for e in expectations for c in _columns_of(e)}
     gx_frame = frame[[c for c in frame.columns if c in used]]
     batch = batch_definition.get_batch(batch_parameters={"dataframe": gx_frame})
-    validation = batch.validate(suite, result_format={"result_format": "BASIC",
-                                                      "partial_unexpected_count": 20})
+    validation = batch.validate(
+        suite, result_format={"result_format": "BASIC", "partial_unexpected_count": 20}
+    )
     by_index = {}
     for r in validation.results:
         info = r.exception_info or {}
@@ -626,7 +649,7 @@ def _context(raw: RawDataset | None, period: str | None) -> _Context:
     if period is not None:
         try:
             reporting = Period.parse(str(period))
-        except PeriodError:
+        except ValueError:  # PeriodError, or a year Python's dates cannot hold
             reporting = None
     return _Context(None if period is None else str(period), reporting, years, years_text)
 

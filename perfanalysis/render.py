@@ -39,7 +39,9 @@ class Fragment:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return str(value).strip() == ""
 
 
 def esc(value: Any, default: str = "") -> str:
@@ -79,7 +81,8 @@ def status_badge(status: str | Status) -> str:
     """A measure status as symbol and words, styled by class (never colour alone)."""
     s = Status(status)
     return (f'<span class="status status-{s.value.replace("_", "-")}">'
-            f'<span class="symbol" aria-hidden="true">{s.symbol}</span> {html.escape(s.label)}</span>')  # fmt: skip
+            f'<span class="symbol" aria-hidden="true">{s.symbol}</span> '
+            f"{html.escape(s.label)}</span>")  # fmt: skip
 
 
 _RAG_SYMBOL = {"Red": "\u25a0", "Amber": "\u25b2", "Green": "\u25cf"}
@@ -120,5 +123,7 @@ def table(
         body.append(f"<tr{rc}>{''.join(cells)}</tr>")
     cls = f' class="{css}"' if css else ""
     label = html.escape(caption, quote=True)
-    return (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}"><table{cls}><caption>{html.escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")  # fmt: skip
+    rows_html = "".join(body)
+    return (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">'
+            f"<table{cls}><caption>{html.escape(caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table></div>")  # fmt: skip

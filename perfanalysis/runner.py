@@ -17,6 +17,7 @@ import logging
 import os
 import pickle
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -148,6 +149,14 @@ def _ipc_kernel_manager() -> type:
             self.transport = "ipc"
             self.ip = os.path.join(folder, "k")
 
+        async def start_kernel(self, **kw: Any) -> None:
+            # The kernel's own chatter (shutdown messages, zmq teardown) is not the user's
+            # business; a failing cell is reported by papermill. PERFANALYSIS_DEBUG shows it.
+            if not os.environ.get("PERFANALYSIS_DEBUG"):
+                kw.setdefault("stdout", subprocess.DEVNULL)
+                kw.setdefault("stderr", subprocess.DEVNULL)
+            await super().start_kernel(**kw)
+
     return IPCKernelManager
 
 
@@ -220,6 +229,10 @@ def run_pack(
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    if pdf:
+        from perfanalysis.pdf import find_chromium
+
+        find_chromium()  # fail before any work when the PDF cannot be printed
     raw = read_raw(params.dataset)
     result = quality.validate(raw, params.period)
     timings["validate"] = time.perf_counter() - t0

@@ -102,7 +102,10 @@ def test_run_all_with_defaults_as_an_analyst_does(tmp_path, path):
 @pytest.fixture(scope="module")
 def small_pack(tmp_path_factory):
     out = tmp_path_factory.mktemp("small") / "pack"
-    run_cli("run", str(SMALL_PARAMS), "--out", str(out), "--jobs", "2", "--quiet", check=True)
+    done = run_cli(
+        "run", str(SMALL_PARAMS), "--out", str(out), "--jobs", "2", "--quiet", check=True
+    )
+    assert done.stdout.strip() == str(out / "index.html"), "the command prints the page to open"
     return out
 
 
@@ -251,13 +254,9 @@ def test_unknown_parameter_is_refused(tmp_path):
 
 # --------------------------------------------------------------------------- Lincolnshire
 @pytest.fixture(scope="module")
-def lincs_pack(tmp_path_factory):
-    out = tmp_path_factory.mktemp("lincs") / "pack"
-    done = run_cli(
-        "run", str(LINCS_PARAMS), "--out", str(out), "--jobs", "2", "--quiet", check=True
-    )
-    assert done.stdout.strip().endswith("index.html")
-    return out
+def lincs_pack(lincolnshire_pack):
+    """The shared session pack of conftest.py (built once with `perfanalysis run`)."""
+    return lincolnshire_pack
 
 
 SEED_BOXES = {  # from shared/seeds/001_*: the contents order and every count box
@@ -314,3 +313,16 @@ def test_rerun_one_strategy_after_a_corrected_figure(tmp_path):
 
     for item in m["outputs"]:
         assert sha256(pack / item["path"]) == item["sha256"], item["path"]
+
+
+@pytest.mark.notebook
+def test_leicestershire_pack_has_a_page_for_every_supporting_outcome(leicestershire_pack):
+    import perfanalysis as pa
+
+    ds = pa.load(ROOT / "data" / "leicestershire")
+    index = parse(leicestershire_pack / "index.html")
+    for sid in ds.framework.strategies["strategy_id"]:
+        assert f"strategies/{sid}.html" in index.anchors
+        assert (leicestershire_pack / "strategies" / f"{sid}.html").is_file()
+    text = " ".join(" ".join(index.text).split())
+    assert "Supporting outcome" in text  # the council's own word for the level

@@ -20,7 +20,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import perfanalysis as pa
 from perfanalysis import quality
 from perfanalysis.dataset import build, parse_numbers, read_raw
 from perfanalysis.errors import DataError
@@ -35,7 +34,7 @@ from perfanalysis.framework import (
     UNITS,
     YES_NO,
 )
-from perfanalysis.quality import SUITES, Check, QualityResult, load_suite, validate, validate_path
+from perfanalysis.quality import SUITES, QualityResult, load_suite, validate, validate_path
 from perfanalysis.validate_cli import exit_status, print_failures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,7 +149,9 @@ def failed(result: QualityResult) -> set[tuple[str, str | None, str, str]]:
     return {(c.table, c.column, c.severity, c.rule) for c in result.checks if not c.success}
 
 
-def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str, cwd: Path | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run([*PERFANALYSIS, *args], capture_output=True, text=True, cwd=cwd,
                           env=env, timeout=600)  # fmt: skip
 
@@ -162,16 +163,24 @@ def baseline() -> set:
 
 
 @pytest.fixture(scope="module")
-def cli_runs() -> dict[str, tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]]:
-    """`perfanalysis validate` on every corpus dataset, as a user types it, two at a time."""
+def cli_runs() -> dict[str, dict[str, subprocess.CompletedProcess]]:
+    """`perfanalysis validate` on every corpus dataset, as a user types it, in parallel.
 
-    def one(name: str):
-        path = str(BROKEN / name)
-        return run("validate", path, "--period", PERIOD), run("validate", path, "--period",
-                                                               PERIOD, "--strict")  # fmt: skip
+    Each run is a fresh process that imports great-expectations (seconds): --strict is tried
+    only where it can change the exit status, on the warnings-only datasets.
+    """
+    jobs = [(name, ()) for name in CORPUS]
+    jobs += [(name, ("--strict",)) for name, spec in CORPUS.items() if spec[2] == "warning"]
 
+    def one(job):
+        name, extra = job
+        return run("validate", str(BROKEN / name), "--period", PERIOD, *extra)
+
+    out: dict[str, dict[str, subprocess.CompletedProcess]] = {name: {} for name in CORPUS}
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        return dict(zip(CORPUS, pool.map(one, CORPUS)))
+        for (name, extra), done in zip(jobs, pool.map(one, jobs)):
+            out[name]["strict" if extra else "plain"] = done
+    return out
 
 
 # --------------------------------------------------------------------------- the suites
@@ -222,7 +231,9 @@ def test_every_derived_column_is_documented_in_its_suite_and_made_by_quality(nam
     used = {c for e in suite["expectations"]
             for c in e["kwargs"].get("column_list", [e["kwargs"].get("column")])
             if c and "__" in c}  # fmt: skip
-    used |= {e["meta"]["value_column"] for e in suite["expectations"] if "value_column" in e["meta"]}
+    used |= {
+        e["meta"]["value_column"] for e in suite["expectations"] if "value_column" in e["meta"]
+    }
     assert used <= set(documented)
     # Every one is made for the small dataset, given a period (and its reporting_years).
     raw = read_raw(SMALL)
@@ -270,9 +281,9 @@ def test_completeness_agrees_with_the_statuses_a_pack_shows(name, periods):
     for period in periods:
         frame = quality._frames(raw, quality._context(raw, period), set())["measures"]
         assessed = ds.assess(period).set_index("measure_id")
-        no_actual = set(frame.loc[frame["actual__reported"] == False, "measure_id"])  # noqa: E712
+        no_actual = set(frame.loc[frame["actual__reported"].eq(False).fillna(False), "measure_id"])
         assert no_actual == set(assessed.index[assessed["status"] == "no_data"]), period
-        no_target = set(frame.loc[frame["target__reported"] == False, "measure_id"])  # noqa: E712
+        no_target = set(frame.loc[frame["target__reported"].eq(False).fillna(False), "measure_id"])
         assert no_target == set(assessed.index[assessed["status"] == "no_target"]), period
 
 
@@ -312,6 +323,16 @@ def test_validate_never_raises_for_bad_data_it_reports_it():
             ("dataset", "reporting_years"), ("dataset", "period")} <= got  # fmt: skip
 
 
+@pytest.mark.parametrize("label", ["0000-01", "9999/00", "Jan 0000"])
+def test_a_period_whose_year_no_calendar_holds_is_reported_not_raised(label):
+    raw = read_raw(SMALL)
+    raw.tables["actuals"].loc[4, "period"] = label
+    result = validate(raw, label)
+    got = [(c.table, c.column, c.examples) for c in result.checks if not c.success]
+    assert ("actuals", "period", [{"row": 6, "value": label}]) in got
+    assert ("dataset", "period", [{"row": None, "value": label}]) in got
+
+
 def test_no_dataset_at_all_is_one_clear_error():
     result = validate_path(ROOT / "tests" / "no-such-dataset")
     assert [c.rule for c in result.checks] == [
@@ -328,7 +349,8 @@ def test_a_workbook_dataset_is_validated_sheet_by_sheet(tmp_path):
     result = validate_path(book, PERIOD)
     errors = [c for c in result.checks if not c.success and c.severity == "error"]
     assert [(c.file, c.column, c.examples) for c in errors] == [
-        ("testshire.xlsx[measures]", "polarity", [{"row": 2, "value": "down"}])]
+        ("testshire.xlsx[measures]", "polarity", [{"row": 2, "value": "down"}])
+    ]
 
 
 def test_print_failures_is_a_table_a_person_can_act_on():
@@ -339,7 +361,8 @@ def test_print_failures_is_a_table_a_person_can_act_on():
     print_failures(result, out)
     text = out.getvalue()
     assert text.index("ERROR    table actuals (actuals.csv), column actual") < text.index(
-        "WARNING  table measures (measures.csv), column measure_id")
+        "WARNING  table measures (measures.csv), column measure_id"
+    )
     assert "1 of 11 rows checked fail: row 6: 'fourteen'" in text
     assert exit_status(result) == 2
 
@@ -352,7 +375,7 @@ CELLS = [(t, c) for t in ("themes", "strategies", "outcomes", "measures", "targe
                           "highlights", "contracts") for c in TABLES[t].columns]  # fmt: skip
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(cells=st.lists(st.tuples(st.sampled_from(CELLS), st.integers(0, 20), st.sampled_from(NASTY)),
                       min_size=1, max_size=3))  # fmt: skip
 def test_whatever_the_loader_rejects_the_gate_reports_as_an_error(cells):
@@ -411,22 +434,23 @@ def test_each_broken_dataset_gets_its_own_clear_message(name, baseline, cli_runs
     assert (check.examples[0]["row"] if check.examples else None) == row
     assert check.file  # every message names the file
 
-    plain, strict = cli_runs[name]
-    for done in (plain, strict):
+    runs = cli_runs[name]
+    for done in runs.values():
         assert "Traceback" not in done.stdout + done.stderr
         assert f"{severity.upper():<8} table {table} ({check.file})" in done.stdout
-        assert rule.split()[0] in done.stdout
+        assert rule.split(";")[0][:60] in " ".join(done.stdout.split())
     if severity == "error":
-        assert (plain.returncode, strict.returncode) == (2, 2)
+        assert runs["plain"].returncode == 2
     else:  # warnings only: published, unless --strict
-        assert (plain.returncode, strict.returncode) == (0, 1)
+        assert (runs["plain"].returncode, runs["strict"].returncode) == (0, 1)
 
 
 def test_warnings_only_dataset_exits_0_and_1_under_strict():
     assert run("validate", str(SMALL), "--period", PERIOD).returncode == 0
     assert run("validate", str(SMALL), "--period", PERIOD, "--strict").returncode == 1
-    assert run("validate", str(SMALL)).returncode == 0  # no period: no completeness warning
-    assert run("validate", str(SMALL), "--strict").returncode == 0
+    # Without a period there is no completeness check, so no warning: 0 even under --strict.
+    result = validate_path(SMALL)
+    assert (result.errors, result.warnings, exit_status(result, strict=True)) == (0, 0, 0)
 
 
 @pytest.mark.notebook
@@ -448,5 +472,6 @@ def test_a_run_on_broken_data_publishes_nothing_and_keeps_the_earlier_pack(tmp_p
     after = {p.relative_to(reports): p.read_bytes() for p in reports.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in reports.rglob("*")) == sorted(
-        ["testshire", "2017-18-q4", "index.html", "strategies", "roads.html"])
+        ["testshire", "2017-18-q4", "index.html", "strategies", "roads.html"]
+    )
     assert done.stdout == ""
