@@ -55,17 +55,32 @@ _FONT = "Liberation Sans, Arial, sans-serif"
 
 
 def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(font=_FONT).configure_view(stroke=None).configure_axis(
-        labelColor=TEXT_COLOURS["label"], titleColor=TEXT_COLOURS["title"], gridColor="#E5E5E5",
-        domainColor=MARK_COLOURS["axis"], tickColor=MARK_COLOURS["axis"], labelFontSize=12,
-        titleFontSize=12,
-    ).configure_legend(
-        labelColor=TEXT_COLOURS["title"], titleColor=TEXT_COLOURS["title"], labelFontSize=12,
-        titleFontSize=12,
-    ).configure_title(
-        fontSize=15, anchor="start", color=TEXT_COLOURS["title"], subtitleFontSize=12,
-        subtitleColor=TEXT_COLOURS["title"],
-    )  # fmt: skip
+    return (
+        chart.configure(font=_FONT)
+        .configure_view(stroke=None)
+        .configure_axis(
+            labelColor=TEXT_COLOURS["label"],
+            titleColor=TEXT_COLOURS["title"],
+            gridColor="#E5E5E5",
+            domainColor=MARK_COLOURS["axis"],
+            tickColor=MARK_COLOURS["axis"],
+            labelFontSize=12,
+            titleFontSize=12,
+        )
+        .configure_legend(
+            labelColor=TEXT_COLOURS["title"],
+            titleColor=TEXT_COLOURS["title"],
+            labelFontSize=12,
+            titleFontSize=12,
+        )
+        .configure_title(
+            fontSize=15,
+            anchor="start",
+            color=TEXT_COLOURS["title"],
+            subtitleFontSize=12,
+            subtitleColor=TEXT_COLOURS["title"],
+        )
+    )
 
 
 def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> alt.LayerChart:
@@ -93,36 +108,45 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
     layers = []
     if h["tolerance"].notna().any():
         layers.append(
-            base.mark_area(color=BAND_TINT, opacity=1, interpolate="step").encode(
-                y=alt.Y("band_low:Q"), y2="band_high:Q"
-            ).transform_filter("isValid(datum.band_low) && datum.band_high != datum.band_low")
+            base.mark_area(color=BAND_TINT, opacity=1, interpolate="step")
+            .encode(y=alt.Y("band_low:Q"), y2="band_high:Q")
+            .transform_filter("isValid(datum.band_low) && datum.band_high != datum.band_low")
         )
     if h["target"].notna().any():
         layers.append(
-            base.mark_line(color=MARK_COLOURS["target"], strokeDash=[6, 4], strokeWidth=2,
-                           interpolate="step")
+            base.mark_line(
+                color=MARK_COLOURS["target"], strokeDash=[6, 4], strokeWidth=2, interpolate="step"
+            )
             .encode(y=alt.Y("target:Q", title=y_title))
             .transform_filter("isValid(datum.target)")
-        )  # fmt: skip
+        )
     layers.append(
-        base.mark_line(color=MARK_COLOURS["actual"], strokeWidth=2, point=alt.OverlayMarkDef(
-            filled=True, size=30, color=MARK_COLOURS["actual"]))
+        base.mark_line(
+            color=MARK_COLOURS["actual"],
+            strokeWidth=2,
+            point=alt.OverlayMarkDef(filled=True, size=30, color=MARK_COLOURS["actual"]),
+        )
         .encode(y=alt.Y("actual:Q", title=y_title, scale=alt.Scale(zero=False)))
         .transform_filter("isValid(datum.actual)")
-    )  # fmt: skip
+    )
     status = f.get("status", Status.NO_DATA.value)
     colour, shape = STATUS_STYLE.get(status, STATUS_STYLE[Status.NO_DATA.value])
     current = h[h["period"] == str(f.get("period"))]
     if len(current) and pd.notna(current["actual"].iloc[0]):
         layers.append(
-            alt.Chart(current).mark_point(shape=shape, size=220, filled=True, color=colour,
-                                          stroke="#FFFFFF", strokeWidth=1)
+            alt.Chart(current)
+            .mark_point(
+                shape=shape, size=220, filled=True, color=colour, stroke="#FFFFFF", strokeWidth=1
+            )
             .encode(x=x, y="actual:Q")
-        )  # fmt: skip
+        )
     chart = alt.layer(*layers).properties(
-        width=400, height=220,  # narrow enough to stay legible when a phone scales it down
-        title=alt.TitleParams(_wrap(str(f.get("title", "")), 52), subtitle=[
-            _subtitle(f), *_key(h["target"].notna().any(), h["tolerance"].notna().any())]),
+        width=400,
+        height=220,  # narrow enough to stay legible when a phone scales it down
+        title=alt.TitleParams(
+            _wrap(str(f.get("title", "")), 52),
+            subtitle=[_subtitle(f), *_key(h["target"].notna().any(), h["tolerance"].notna().any())],
+        ),
         description=chart_description(h, f),
     )
     return _config(chart)
@@ -172,14 +196,20 @@ def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
         f"{p} {format_value(v, unit, d)}"
         for p, v in zip(with_data["period"], with_data["actual"], strict=True)
     )
-    text = (f"Line chart of {f.get('title')} from {with_data['period'].iloc[0]} to "
-            f"{with_data['period'].iloc[-1]}. Actuals: {points}.")  # fmt: skip
+    text = (
+        f"Line chart of {f.get('title')} from {with_data['period'].iloc[0]} to "
+        f"{with_data['period'].iloc[-1]}. Actuals: {points}."
+    )
     targets = h[h["target"].notna()]
     if len(targets) > 1:
-        text += " Targets: " + "; ".join(
-            f"{p} {format_value(v, unit, d)}"
-            for p, v in zip(targets["period"], targets["target"], strict=True)
-        ) + "."
+        text += (
+            " Targets: "
+            + "; ".join(
+                f"{p} {format_value(v, unit, d)}"
+                for p, v in zip(targets["period"], targets["target"], strict=True)
+            )
+            + "."
+        )
     if pd.notna(f.get("target")):
         text += f" Target for {f.get('period')}: {format_value(f.get('target'), unit, d)}"
         if pd.notna(f.get("tolerance")):
@@ -199,8 +229,9 @@ def status_chart(summary: pd.DataFrame) -> alt.LayerChart:
         "no_data": ("No data", "#A285D1"),
         "no_target": ("No target set", "#707070"),
     }
-    rows = summary.melt(id_vars=["title"], value_vars=list(columns), var_name="status",
-                        value_name="count")  # fmt: skip
+    rows = summary.melt(
+        id_vars=["title"], value_vars=list(columns), var_name="status", value_name="count"
+    )
     rows = rows[rows["count"] > 0].copy()
     rows["status_label"] = rows["status"].map({k: v[0] for k, v in columns.items()})
     rows["stack"] = rows["status"].map({k: i for i, k in enumerate(columns)})  # as in the key
@@ -215,33 +246,48 @@ def status_chart(summary: pd.DataFrame) -> alt.LayerChart:
     labels = [v[0] for v in columns.values()]
     colours = [v[1] for v in columns.values()]
     described = "; ".join(
-        f"{r.title}: " + ", ".join(
-            f"{int(r[c])} {columns[c][0].lower()}" for c in columns if r[c] > 0
-        ) for _, r in summary.iterrows()  # one row per strategy: presentation only
+        f"{r.title}: "
+        + ", ".join(f"{int(r[c])} {columns[c][0].lower()}" for c in columns if r[c] > 0)
+        for _, r in summary.iterrows()  # one row per strategy: presentation only
     )
-    bars = alt.Chart(rows).mark_bar(
-        stroke="#FFFFFF", strokeWidth=1, size=18, yOffset=step / 2 - 13,
-    ).encode(
-        y=y,
-        x=alt.X("sum(count):Q", title="Number of measures", axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("status_label:N", title="Status",
-                        scale=alt.Scale(domain=labels, range=colours),
-                        legend=alt.Legend(orient="bottom", columns=2)),
-        order=alt.Order("stack:Q"),
+    bars = (
+        alt.Chart(rows)
+        .mark_bar(
+            stroke="#FFFFFF",
+            strokeWidth=1,
+            size=18,
+            yOffset=step / 2 - 13,
+        )
+        .encode(
+            y=y,
+            x=alt.X("sum(count):Q", title="Number of measures", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "status_label:N",
+                title="Status",
+                scale=alt.Scale(domain=labels, range=colours),
+                legend=alt.Legend(orient="bottom", columns=2),
+            ),
+            order=alt.Order("stack:Q"),
+        )
     )
     text = [
-        alt.Chart(names).mark_text(align="left", baseline="bottom", dy=dy, fontSize=12,
-                                   color=TEXT_COLOURS["title"])
+        alt.Chart(names)
+        .mark_text(align="left", baseline="bottom", dy=dy, fontSize=12, color=TEXT_COLOURS["title"])
         .encode(y=y, x=alt.value(0), text=f"{field}:N")
         for field, dy in (("lower", step / 2 - 25), ("upper", step / 2 - 39))
-    ]  # fmt: skip
+    ]
     chart = alt.layer(bars, *text).properties(
-        width=340, height=alt.Step(step),
-        title=alt.TitleParams("Measures by status and strategy", subtitle=[
-            "Each bar is split by status, in the order of the key below.",
-            "The same figures are in the Overview table."]),
+        width=340,
+        height=alt.Step(step),
+        title=alt.TitleParams(
+            "Measures by status and strategy",
+            subtitle=[
+                "Each bar is split by status, in the order of the key below.",
+                "The same figures are in the Overview table.",
+            ],
+        ),
         description="Bar chart of the number of measures by status for each strategy. " + described,
-    )  # fmt: skip
+    )
     return _config(chart)
 
 
@@ -270,10 +316,13 @@ def to_svg(chart: alt.TopLevelMixin, chart_id: str) -> str:
     )
     # vl-convert writes class="marks": one class attribute only, or browsers drop ours.
     svg = _SVG_OPEN.sub(
-        lambda m: (f'<svg{_SVG_OWN_ATTRS.sub("", m.group(1))} role="img" class="marks chart" '
-                   f'aria-labelledby="{safe_id}-title {safe_id}-desc">{head}'),
-        svg, count=1,
-    )  # fmt: skip
+        lambda m: (
+            f'<svg{_SVG_OWN_ATTRS.sub("", m.group(1))} role="img" class="marks chart" '
+            f'aria-labelledby="{safe_id}-title {safe_id}-desc">{head}'
+        ),
+        svg,
+        count=1,
+    )
     return svg
 
 
@@ -308,50 +357,66 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
     y_scale = alt.Scale(zero=False)
     layers = [
         base.mark_line(color="#505A5F", strokeWidth=1.5).encode(
-            y=alt.Y("value:Q", title=unit.replace("_", " ").capitalize(), scale=y_scale)),
+            y=alt.Y("value:Q", title=unit.replace("_", " ").capitalize(), scale=y_scale)
+        ),
         base.mark_line(color="#0B0C0C", strokeWidth=1).encode(y="mean:Q"),
         base.mark_line(color="#0B0C0C", strokeDash=[4, 3], strokeWidth=1).encode(y="upl:Q"),
         base.mark_line(color="#0B0C0C", strokeDash=[4, 3], strokeWidth=1).encode(y="lpl:Q"),
-    ]  # fmt: skip
+    ]
     if result.target is not None:
-        layers.append(alt.Chart(pd.DataFrame({"target": [result.target]})).mark_rule(
-            color=PALETTE["orange"], strokeDash=[8, 4], strokeWidth=2).encode(y="target:Q"))
+        layers.append(
+            alt.Chart(pd.DataFrame({"target": [result.target]}))
+            .mark_rule(color=PALETTE["orange"], strokeDash=[8, 4], strokeWidth=2)
+            .encode(y="target:Q")
+        )
     kinds = [v[2] for v in SPC_STYLE.values()]
     layers.append(
         base.mark_point(filled=True, size=70, stroke="#FFFFFF", strokeWidth=0.5).encode(
             y="value:Q",
-            color=alt.Color("kind:N", scale=alt.Scale(domain=kinds,
-                            range=[v[0] for v in SPC_STYLE.values()]),
-                            legend=alt.Legend(title=None, orient="bottom", columns=2,
-                                              labelLimit=320)),
-            shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds,
-                            range=[v[1] for v in SPC_STYLE.values()]), legend=None),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=[v[0] for v in SPC_STYLE.values()]),
+                legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=320),
+            ),
+            shape=alt.Shape(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=[v[1] for v in SPC_STYLE.values()]),
+                legend=None,
+            ),
         )
-    )  # fmt: skip
+    )
     latest = result.summary.iloc[-1]
     described = (
         f"XmR chart of {f.get('title')}: {len(p)} points from {order[0]} to {order[-1]}. "
         f"Mean {format_value(latest['mean'], unit, decimals)}, process limits "
-        f"{format_value(latest['lpl'], unit, decimals)} to {format_value(latest['upl'], unit, decimals)}."
+        f"{format_value(latest['lpl'], unit, decimals)} to "
+        f"{format_value(latest['upl'], unit, decimals)}."
     )
     special = p[p["point_type"] != "common_cause"]
     if len(special):
-        described += " Special-cause points: " + "; ".join(
-            f"{a} {b} ({c.lower()})" for a, b, c in zip(special["period"], special["value_text"],
-                                                       special["kind"])) + "."  # fmt: skip
+        described += (
+            " Special-cause points: "
+            + "; ".join(
+                f"{a} {b} ({c.lower()})"
+                for a, b, c in zip(special["period"], special["value_text"], special["kind"])
+            )
+            + "."
+        )
     else:
         described += " Every point is common-cause variation."
     if result.target is not None:
         described += f" Target {format_value(result.target, unit, decimals)}."
     chart = alt.layer(*layers).properties(
-        width=520, height=200,
+        width=520,
+        height=200,
         title=alt.TitleParams(
             _wrap(f"Statistical process control: {f.get('title', '')}"),
-            subtitle=["Key: grey line and markers, the values; solid black line, the mean;",
-                      "dashed black lines, the process limits"
-                      + ("; orange dashed line, the target." if result.target is not None
-                         else ".")],
+            subtitle=[
+                "Key: grey line and markers, the values; solid black line, the mean;",
+                "dashed black lines, the process limits"
+                + ("; orange dashed line, the target." if result.target is not None else "."),
+            ],
         ),
         description=described,
-    )  # fmt: skip
+    )
     return _config(chart)

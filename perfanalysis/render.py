@@ -80,9 +80,11 @@ def text_block(value: Any, default: str = "None given.") -> str:
 def status_badge(status: str | Status) -> str:
     """A measure status as symbol and words, styled by class (never colour alone)."""
     s = Status(status)
-    return (f'<span class="status status-{s.value.replace("_", "-")}">'
-            f'<span class="symbol" aria-hidden="true">{s.symbol}</span> '
-            f"{html.escape(s.label)}</span>")  # fmt: skip
+    return (
+        f'<span class="status status-{s.value.replace("_", "-")}">'
+        f'<span class="symbol" aria-hidden="true">{s.symbol}</span> '
+        f"{html.escape(s.label)}</span>"
+    )
 
 
 _RAG_SYMBOL = {"Red": "\u25a0", "Amber": "\u25b2", "Green": "\u25cf"}
@@ -94,8 +96,10 @@ def rag_badge(rag: Any) -> str:
         return '<span class="rag rag-none">Not given</span>'
     word = str(rag).strip().title()
     symbol = _RAG_SYMBOL.get(word, "")
-    return (f'<span class="rag rag-{slug(word)}"><span class="symbol" aria-hidden="true">'
-            f"{symbol}</span> {html.escape(word)}</span>")  # fmt: skip
+    return (
+        f'<span class="rag rag-{slug(word)}"><span class="symbol" aria-hidden="true">'
+        f"{symbol}</span> {html.escape(word)}</span>"
+    )
 
 
 def table(
@@ -124,6 +128,8 @@ def table(
     cls = f' class="{css}"' if css else ""
     label = html.escape(caption, quote=True)
     rows_html = "".join(body)
-    return (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">'
-            f"<table{cls}><caption>{html.escape(caption)}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table></div>")  # fmt: skip
+    return (
+        f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">'
+        f"<table{cls}><caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table></div>"
+    )

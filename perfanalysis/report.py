@@ -185,22 +185,42 @@ def status_svg(pack: PackData, summary: pd.DataFrame) -> str:
     return to_svg(status_chart(summary), "chart-status-by-strategy")
 
 
+def chart_keys(pack: PackData, strategies: list[str] | None = None) -> list[str]:
+    """The keys of every chart the pack shows ('measure:ID', 'xmr:ID', 'status-by-strategy')."""
+    f = pack.figures[pack.figures["strategy_id"].isin(strategies or pack.strategies)]
+    keys = ["status-by-strategy"]
+    for mid, points in zip(f["measure_id"], f["spc_points"]):
+        if points > 0:
+            keys.append(f"measure:{mid}")
+        if mid in pack.spc:
+            keys.append(f"xmr:{mid}")
+    return keys
+
+
+def render_chart_keys(pack: PackData, keys: list[str]) -> dict[str, str]:
+    """Draw the charts named by `keys` (see `chart_keys`); a measure with no figures has none."""
+    rows = pack.figures.set_index("measure_id", drop=False)
+    charts: dict[str, str] = {}
+    for key in keys:
+        kind, _, mid = key.partition(":")
+        if kind == "status-by-strategy":
+            charts[key] = status_svg(pack, CollatedPage(pack).summary)
+        elif kind == "measure":
+            svg = measure_svg(pack, rows.loc[mid])
+            if svg is not None:
+                charts[key] = svg
+        elif kind == "xmr":
+            charts[key] = xmr_svg(pack, rows.loc[mid])
+    return charts
+
+
 def render_charts(pack: PackData, strategies: list[str] | None = None) -> dict[str, str]:
     """Every chart of the pack, drawn once in the runner so that notebooks need not import Altair.
 
     Importing Altair costs seconds per process; a pack of nine notebooks would pay it nine times.
     `strategies` limits the measure charts to those strategies (a rerun of one strategy).
     """
-    charts: dict[str, str] = {}
-    f = pack.figures[pack.figures["strategy_id"].isin(strategies or pack.strategies)]
-    for _, row in f.iterrows():  # one chart per measure: presentation, not data processing
-        svg = measure_svg(pack, row)
-        if svg is not None:
-            charts[f"measure:{row['measure_id']}"] = svg
-        if row["measure_id"] in pack.spc:
-            charts[f"xmr:{row['measure_id']}"] = xmr_svg(pack, row)
-    charts["status-by-strategy"] = status_svg(pack, CollatedPage(pack).summary)
-    return charts
+    return render_chart_keys(pack, chart_keys(pack, strategies))
 
 
 def open_pack(dataset: str | Path, period: str, prepared: str | Path | None = "") -> PackData:
