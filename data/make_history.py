@@ -29,6 +29,7 @@ measure they duplicate (the same statistic listed under two strategies).
 
 Usage:  python3 data/make_history.py [DATASET_DIR]
 """
+
 from __future__ import annotations
 
 import csv
@@ -97,8 +98,12 @@ def _month_end(d: dt.date) -> dt.date:
 
 def current_period(frequency: str) -> str:
     """The period whose actual is 'current' at REPORT_PERIOD (end 31 Mar 2018)."""
-    return {"quarterly": "Q4 2017/18", "annual": "2017/18", "academic_year": "AY 2016/17",
-            "monthly": "Mar 2018"}[frequency]
+    return {
+        "quarterly": "Q4 2017/18",
+        "annual": "2017/18",
+        "academic_year": "AY 2016/17",
+        "monthly": "Mar 2018",
+    }[frequency]
 
 
 def history_periods(frequency: str) -> list[str]:
@@ -221,7 +226,7 @@ def generate(measure, actuals, targets, rng):
             if status(measure, trial, targets) != want:
                 # make the previous figure a little better than the current
                 # one, so the current one does not count as improving
-                value = clamp(level + pol * max(sd * abs(rng.standard_normal()), 10 ** -d), unit)
+                value = clamp(level + pol * max(sd * abs(rng.standard_normal()), 10**-d), unit)
                 trial = {**actuals, (mid, p): float(fmt(value, d))}
                 assert status(measure, trial, targets) == want, (mid, p)
         new_a[(mid, p)] = value
@@ -265,9 +270,17 @@ def main(folder: Path) -> None:
     a_base = [r for r in a_rows if r.get("note") != NOTE]
     t_base = [r for r in t_rows if r.get("note") != NOTE]
 
-    actuals = {(r["measure_id"], r["period"]): float(r["actual"]) for r in a_base if r["actual"] != ""}
-    targets = {(r["measure_id"], r["period"]): (float(r["target"]), float(r["tolerance"]) if r["tolerance"] else None)
-               for r in t_base if r["target"] != ""}
+    actuals = {
+        (r["measure_id"], r["period"]): float(r["actual"]) for r in a_base if r["actual"] != ""
+    }
+    targets = {
+        (r["measure_id"], r["period"]): (
+            float(r["target"]),
+            float(r["tolerance"]) if r["tolerance"] else None,
+        )
+        for r in t_base
+        if r["target"] != ""
+    }
     by_id = {m["measure_id"]: m for m in measures}
     before = {mid: status(m, actuals, targets) for mid, m in by_id.items()}
 
@@ -291,16 +304,40 @@ def main(folder: Path) -> None:
             if mid == orig and (copy, p) not in targets:
                 gen_t[(copy, p)] = v
 
-    new_a_rows = [{"measure_id": mid, "period": p, "actual": fmt(v, int(by_id[mid]["decimals"])),
-                   "source": "illustrative", "note": NOTE} for (mid, p), v in gen_a.items()]
-    new_t_rows = [{"measure_id": mid, "period": p, "target": fmt(t, int(by_id[mid]["decimals"])),
-                   "tolerance": "" if tol is None else fmt(tol, int(by_id[mid]["decimals"])),
-                   "source": "illustrative", "note": NOTE} for (mid, p), (t, tol) in gen_t.items()]
+    new_a_rows = [
+        {
+            "measure_id": mid,
+            "period": p,
+            "actual": fmt(v, int(by_id[mid]["decimals"])),
+            "source": "illustrative",
+            "note": NOTE,
+        }
+        for (mid, p), v in gen_a.items()
+    ]
+    new_t_rows = [
+        {
+            "measure_id": mid,
+            "period": p,
+            "target": fmt(t, int(by_id[mid]["decimals"])),
+            "tolerance": "" if tol is None else fmt(tol, int(by_id[mid]["decimals"])),
+            "source": "illustrative",
+            "note": NOTE,
+        }
+        for (mid, p), (t, tol) in gen_t.items()
+    ]
 
     # the statuses at the reporting period must be exactly as before
     all_a = {**actuals, **{(r["measure_id"], r["period"]): float(r["actual"]) for r in new_a_rows}}
-    all_t = {**targets, **{(r["measure_id"], r["period"]): (float(r["target"]), float(r["tolerance"]) if r["tolerance"] else None)
-                           for r in new_t_rows}}
+    all_t = {
+        **targets,
+        **{
+            (r["measure_id"], r["period"]): (
+                float(r["target"]),
+                float(r["tolerance"]) if r["tolerance"] else None,
+            )
+            for r in new_t_rows
+        },
+    }
     after = {mid: status(m, all_a, all_t) for mid, m in by_id.items()}
     changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
     if changed:
@@ -308,8 +345,10 @@ def main(folder: Path) -> None:
 
     write_csv(folder / "actuals.csv", a_header, a_base + new_a_rows)
     write_csv(folder / "targets.csv", t_header, t_base + new_t_rows)
-    print(f"{folder}: {len(a_base)} base + {len(new_a_rows)} generated actuals; "
-          f"{len(t_base)} base + {len(new_t_rows)} generated targets")
+    print(
+        f"{folder}: {len(a_base)} base + {len(new_a_rows)} generated actuals; "
+        f"{len(t_base)} base + {len(new_t_rows)} generated targets"
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from perfanalysis.errors import DatasetError, DataError, PeriodError
+from perfanalysis.errors import DataError, DatasetError, PeriodError
 from perfanalysis.framework import (
     FREQUENCY_NAMES,
     PERIOD_TABLES,
@@ -110,17 +110,21 @@ def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
         header.pop()
     width = len(header)
     for i, r in enumerate(rows[h + 1 :]):
+        if len(r) <= width or not any(str(c).strip() for c in r[width:] if c is not None):
+            continue
+        # Cells beyond the header: most often a comma in a value that is not in double quotes.
         cells = [str(c).strip() if c is not None else "" for c in r]
-        if any(cells[width:]):  # cells beyond the header: most often a comma in an unquoted value
-            while cells and not cells[-1]:
-                cells.pop()
-            raise DataError(
-                f"this row has {len(cells)} cells but the header names {width} columns; a value "
-                "that contains a comma must be in double quotes, and every column needs a name "
-                "in the header row",
-                table=table, row=h + 2 + i, value=",".join(cells),
-                file=where.removeprefix("file "),
-            )  # fmt: skip
+        while cells and not cells[-1]:
+            cells.pop()
+        raise DataError(
+            f"this row has {len(cells)} cells but the header names {width} columns; a value "
+            "that contains a comma must be in double quotes, and every column needs a name "
+            "in the header row",
+            table=table,
+            row=h + 2 + i,
+            value=",".join(cells),
+            file=where.removeprefix("file "),
+        )
     body = [list(r[:width]) + [""] * (width - len(r)) for r in rows[h + 1 :]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
     frame = frame.loc[:, [c != "" for c in frame.columns]]
@@ -201,9 +205,15 @@ def _workbook_cell(value: Any, number_format: str | None) -> str:
     fmt = _FORMAT_LITERALS.sub("", number_format or "").lower()
     if isinstance(value, int | float) and not isinstance(value, bool) and "%" in fmt:
         return _excel_cell(round(float(value) * 100, 10)) + "%"
-    if (isinstance(value, datetime) and value.time() == datetime.min.time()
-            and "m" in fmt and "y" in fmt and "d" not in fmt and "h" not in fmt
-            and "s" not in fmt):  # fmt: skip
+    if (
+        isinstance(value, datetime)
+        and value.time() == datetime.min.time()
+        and "m" in fmt
+        and "y" in fmt
+        and "d" not in fmt
+        and "h" not in fmt
+        and "s" not in fmt
+    ):
         return f"{value:%b %Y}"
     return _excel_cell(value)
 
@@ -223,8 +233,10 @@ def _read_workbook(path: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame],
         if table not in names:
             continue
         sheet = book[names[table]]
-        rows = [[_workbook_cell(c.value, getattr(c, "number_format", None)) for c in row]
-                for row in sheet.iter_rows()]  # fmt: skip
+        rows = [
+            [_workbook_cell(c.value, getattr(c, "number_format", None)) for c in row]
+            for row in sheet.iter_rows()
+        ]
         where = f"file {path}, sheet '{names[table]}'"
         if table == "dataset":
             meta = _meta_from_rows(rows, where)
@@ -306,8 +318,11 @@ def read_raw(path: str | Path) -> RawDataset:
             raise DataError(
                 f"the required column '{missing[0]}' is missing; the header must include "
                 f"{', '.join(spec.required)}",
-                table=name, column=missing[0], file=files.get(name), row=1,
-            )  # fmt: skip
+                table=name,
+                column=missing[0],
+                file=files.get(name),
+                row=1,
+            )
         for col in spec.optional:
             if col not in tables[name].columns:
                 tables[name][col] = ""
@@ -322,9 +337,12 @@ def _fail(raw: RawDataset, table: str, mask: pd.Series, column: str, message: st
     first = frame[mask].iloc[0]
     raise DataError(
         message + (f" ({int(mask.sum())} rows have this problem)" if mask.sum() > 1 else ""),
-        table=table, row=int(first["_row"]), column=column, value=first[column],
+        table=table,
+        row=int(first["_row"]),
+        column=column,
+        value=first[column],
         file=raw.files.get(table),
-    )  # fmt: skip
+    )
 
 
 def parse_numbers(
@@ -362,16 +380,23 @@ def _booleans(raw: RawDataset, table: str, column: str, default: bool) -> pd.Ser
 def _periods(raw: RawDataset, table: str) -> pd.DataFrame:
     frame = raw.tables[table]
     if frame.empty:
-        return frame.assign(start=pd.Series(dtype="datetime64[ns]"),
-                            end=pd.Series(dtype="datetime64[ns]"), kind="")  # fmt: skip
+        return frame.assign(
+            start=pd.Series(dtype="datetime64[ns]"), end=pd.Series(dtype="datetime64[ns]"), kind=""
+        )
     labels = frame["period"]
     good = {}
     for label in pd.unique(labels):
         try:
             good[label] = Period.parse(label)
         except PeriodError as exc:
-            _fail(raw, table, labels == label, "period", str(exc).split(";")[0].strip("'") +
-                  "; write e.g. 'Q4 2017/18', '2017/18', 'Mar 2018', 'AY 2016/17'")
+            _fail(
+                raw,
+                table,
+                labels == label,
+                "period",
+                str(exc).split(";")[0].strip("'")
+                + "; write e.g. 'Q4 2017/18', '2017/18', 'Mar 2018', 'AY 2016/17'",
+            )
     parsed = parse_periods(labels)
     out = frame.copy()
     out["period_as_written"] = labels
@@ -385,18 +410,36 @@ def _periods(raw: RawDataset, table: str) -> pd.DataFrame:
 def _unique(raw: RawDataset, table: str, frame: pd.DataFrame, columns: tuple[str, ...]) -> None:
     dup = frame.duplicated(list(columns), keep="first")
     what = " and ".join(columns)
-    _fail(raw, table, pd.Series(dup.to_numpy(), index=raw.tables[table].index), columns[-1],
-          f"duplicate {what}: each must appear once in '{table}'")
+    _fail(
+        raw,
+        table,
+        pd.Series(dup.to_numpy(), index=raw.tables[table].index),
+        columns[-1],
+        f"duplicate {what}: each must appear once in '{table}'",
+    )
 
 
-def _links(raw: RawDataset, table: str, column: str, known: pd.Series, parent: str,
-           allow_blank: bool = False) -> None:
+def _links(
+    raw: RawDataset,
+    table: str,
+    column: str,
+    known: pd.Series,
+    parent: str,
+    allow_blank: bool = False,
+) -> None:
     values = raw.tables[table][column]
     bad = ~values.isin(set(known))
     if allow_blank:
         bad &= values != ""
-    _fail(raw, table, bad, column, f"names no {parent} in '{parent}s'" if parent != "strategy"
-          else "names no strategy in 'strategies'")
+    _fail(
+        raw,
+        table,
+        bad,
+        column,
+        f"names no {parent} in '{parent}s'"
+        if parent != "strategy"
+        else "names no strategy in 'strategies'",
+    )
 
 
 def build(raw: RawDataset) -> Dataset:
@@ -415,11 +458,23 @@ def build(raw: RawDataset) -> Dataset:
     _links(raw, "measures", "outcome_id", t["outcomes"]["outcome_id"], "outcome", allow_blank=True)
 
     m = t["measures"]
-    _fail(raw, "measures", ~m["unit"].isin(UNITS), "unit", f"unit must be one of {', '.join(UNITS)}")
-    _fail(raw, "measures", ~m["polarity"].isin(POLARITIES), "polarity",
-          "polarity must be higher, lower or neutral")  # fmt: skip
-    _fail(raw, "measures", ~m["frequency"].isin(FREQUENCY_NAMES), "frequency",
-          f"frequency must be one of {', '.join(FREQUENCY_NAMES)}")  # fmt: skip
+    _fail(
+        raw, "measures", ~m["unit"].isin(UNITS), "unit", f"unit must be one of {', '.join(UNITS)}"
+    )
+    _fail(
+        raw,
+        "measures",
+        ~m["polarity"].isin(POLARITIES),
+        "polarity",
+        "polarity must be higher, lower or neutral",
+    )
+    _fail(
+        raw,
+        "measures",
+        ~m["frequency"].isin(FREQUENCY_NAMES),
+        "frequency",
+        f"frequency must be one of {', '.join(FREQUENCY_NAMES)}",
+    )
     measures = m.copy()
     measures["targeted"] = _booleans(raw, "measures", "targeted", default=True)
     measures["primary_responsibility"] = _booleans(raw, "measures", "primary_responsibility", False)
@@ -428,9 +483,14 @@ def build(raw: RawDataset) -> Dataset:
     bad |= decimals.notna() & ~decimals.isin([0, 1, 2, 3, 4])
     _fail(raw, "measures", bad, "decimals", "decimals must be a whole number from 0 to 4")
     measures["decimals"] = decimals.astype("Int64")
-    _fail(raw, "measures", measures["targeted"] & (m["polarity"] == "neutral"), "polarity",
-          "a targeted measure needs polarity higher or lower to be judged against its target; "
-          "set targeted to false for a contextual measure")  # fmt: skip
+    _fail(
+        raw,
+        "measures",
+        measures["targeted"] & (m["polarity"] == "neutral"),
+        "polarity",
+        "a targeted measure needs polarity higher or lower to be judged against its target; "
+        "set targeted to false for a contextual measure",
+    )
     measures["outcome_id"] = measures["outcome_id"].replace("", None)
 
     unit_of = measures.set_index("measure_id")["unit"]
@@ -445,18 +505,32 @@ def build(raw: RawDataset) -> Dataset:
             _unique(raw, name, frame, TABLES[name].key)
         frames[name] = frame
 
-    for name, cols in (("targets", ("target", "tolerance")), ("actuals", ("actual",)),
-                       ("benchmarks", ("value",))):  # fmt: skip
+    for name, cols in (
+        ("targets", ("target", "tolerance")),
+        ("actuals", ("actual",)),
+        ("benchmarks", ("value",)),
+    ):
         frame = frames[name]
         percent = frame["measure_id"].map(unit_of).isin(["percent", "milestone"])
         for col in cols:
             values, bad = parse_numbers(t[name][col], percent_ok=percent)
-            _fail(raw, name, bad, col, "must be a number (e.g. 72 or 45.9); blank or n/a if none"
-                  + ("" if percent.all() else "; a % sign is allowed only for percent measures"))
+            _fail(
+                raw,
+                name,
+                bad,
+                col,
+                "must be a number (e.g. 72 or 45.9); blank or n/a if none"
+                + ("" if percent.all() else "; a % sign is allowed only for percent measures"),
+            )
             frame[col] = values.to_numpy()
         if name == "targets":
-            _fail(raw, name, pd.Series((frame["tolerance"] < 0).to_numpy(), index=t[name].index),
-                  "tolerance", "tolerance must not be negative")  # fmt: skip
+            _fail(
+                raw,
+                name,
+                pd.Series((frame["tolerance"] < 0).to_numpy(), index=t[name].index),
+                "tolerance",
+                "tolerance must not be negative",
+            )
     frames["actuals"]["source"] = frames["actuals"]["source"].replace("", "unspecified")
 
     framework = Framework(
@@ -514,8 +588,9 @@ class Dataset:
         tg = self.targets[self.targets["measure_id"] == measure_id]
         out = a[["period", "start", "end", "actual", "source"]].merge(
             tg[["period", "start", "end", "target", "tolerance"]],
-            on=["period", "start", "end"], how="outer",
-        )  # fmt: skip
+            on=["period", "start", "end"],
+            how="outer",
+        )
         return out.sort_values(["end", "start"]).reset_index(drop=True)
 
     def highlight(self, strategy_id: str, period: str | Period) -> pd.Series | None:
@@ -530,7 +605,6 @@ class Dataset:
         label = Period.parse(period).label
         c = self.contracts
         return c[(c["strategy_id"] == strategy_id) & (c["period"] == label)].reset_index(drop=True)
-
 
     def spc(self, measure_id: str, **options: Any) -> Any:
         """The measure's XmR chart calculation (Making Data Count), from its history.
@@ -551,8 +625,13 @@ class Dataset:
         target = float(targets.iloc[-1]) if len(targets) else None
         r = self.rebases
         rebase = [p for p in r.loc[r["measure_id"] == measure_id, "period"] if p in values.index]
-        return spc(values, improvement=polarity_to_improvement(row["polarity"]), target=target,
-                   rebase=rebase or None, **options)  # fmt: skip
+        return spc(
+            values,
+            improvement=polarity_to_improvement(row["polarity"]),
+            target=target,
+            rebase=rebase or None,
+            **options,
+        )
 
     def comparisons(self, figures: pd.DataFrame | None = None) -> pd.DataFrame:
         """Rank and quartile among comparator councils, per measure and period (1 = best).
@@ -569,8 +648,13 @@ class Dataset:
         b = b[["measure_id", "period", "area", "value", "group"]].copy()
         b["group"] = b["group"].replace("", "Comparator group")
         own = b[b["area"] == self.organisation][["measure_id", "period", "group"]]
-        missing = b[["measure_id", "period", "group"]].drop_duplicates().merge(
-            own, how="left", indicator=True).query("_merge == 'left_only'").drop(columns="_merge")
+        missing = (
+            b[["measure_id", "period", "group"]]
+            .drop_duplicates()
+            .merge(own, how="left", indicator=True)
+            .query("_merge == 'left_only'")
+            .drop(columns="_merge")
+        )
         if len(missing):
             a = self.actuals[["measure_id", "period", "actual"]]
             add = missing.merge(a, on=["measure_id", "period"], how="inner")

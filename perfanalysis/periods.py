@@ -319,6 +319,15 @@ def _parse_month(text: str) -> tuple[int, int] | None:
 
 @lru_cache(maxsize=4096)
 def _parse_cached(label: str) -> Period:
+    try:
+        return _parse_label(label)
+    except PeriodError:
+        raise
+    except (ValueError, OverflowError):  # a year the calendar cannot hold, e.g. 0000 or 9999/00
+        raise PeriodError(f"'{label}' names a date outside the calendar; {_ACCEPTED}") from None
+
+
+def _parse_label(label: str) -> Period:
     raw = label
     text = " ".join(label.replace("\u2013", "-").replace("\u2014", "-").split()).lower()
     if not text:

@@ -145,6 +145,9 @@ def test_ordering_by_end_date():
         ("next quarter", "not a period label"),
         ("", "empty"),
         ("31/02/2018", "not a period label"),
+        ("0000-01", "outside the calendar"),
+        ("9999/00", "outside the calendar"),
+        ("Jan 0000", "outside the calendar"),
     ],
 )
 def test_bad_labels_say_what_is_accepted(label, message):

@@ -191,7 +191,7 @@ def test_every_suite_loads_completely_into_great_expectations(name):
     suite = load_suite(name)
     assert suite["name"] == name
     exps = suite["expectations"]
-    for e in exps:  # placeholders of ours, replaced at validation time, are not GX's to see
+    for e in exps:
         assert e["meta"]["severity"] in ("error", "warning") and e["meta"]["rule"]
     loaded = gx.ExpectationSuite(name=name, expectations=exps)
     assert len(loaded.expectations) == len(exps)
