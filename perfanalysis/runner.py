@@ -292,11 +292,9 @@ def _run_pack(
     timings["charts"] = time.perf_counter() - t_charts
     pack_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = pack_dir.parent / f".{pack_dir.name}.building-{uuid.uuid4().hex[:8]}"
-    work_files: list[Path] = []
     try:
         staging.mkdir()
         prepared = write_prepared(pack, prepared_key(pack, params))
-        work_files.append(prepared)
         # Parameters as the notebooks record them: nothing here depends on where the run happens.
         common = {
             "dataset": str(params.raw.get("dataset", params.dataset)),
@@ -352,9 +350,6 @@ def _run_pack(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    finally:
-        for f in work_files:
-            f.unlink(missing_ok=True)
     timings["total"] = time.perf_counter() - t0
     pages = [pack_dir / "index.html"] + [pack_dir / "strategies" / f"{s}.html" for s in strategies]
     return PackResult(pack_dir, pages, timings, manifest)
@@ -398,11 +393,22 @@ def prepared_key(pack: Any, params: PackParameters) -> str:
 
 
 def write_prepared(pack: Any, key: str) -> Path:
-    """Save the prepared figures where every notebook of this machine finds them by name."""
+    """Save the prepared figures where every notebook of this machine finds them by name.
+
+    The file is left in place after the run: another run of the same data (a test, a verify, a
+    second pack) may be reading it at the same moment. Files older than a day are removed.
+    """
     from perfanalysis.report import PREPARED_DIR
 
     data = pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL)
     PREPARED_DIR.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - 86400
+    for old in PREPARED_DIR.glob("*.pkl"):
+        try:
+            if old.stat().st_mtime < stale:
+                old.unlink()
+        except OSError:
+            pass  # another run removed it first
     path = PREPARED_DIR / f"{key}.pkl"
     tmp = path.with_suffix(f".{uuid.uuid4().hex[:6]}.tmp")
     tmp.write_bytes(data)
