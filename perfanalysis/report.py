@@ -20,7 +20,7 @@ from perfanalysis.dataset import Dataset, load
 from perfanalysis.narrative import format_value, polarity_words, sentences
 from perfanalysis.periods import Period
 from perfanalysis.render import Fragment, esc, rag_badge, slug, status_badge, table, text_block
-from perfanalysis.status import Status
+from perfanalysis.status import ASSESS_COLUMNS, Status
 
 __all__ = ["PackData", "prepare", "open_pack", "StrategyPage", "CollatedPage", "FIGURE_COLUMNS"]
 
@@ -32,30 +32,7 @@ PREPARED_DIR = Path(
 )
 
 #: The columns of figures.csv, in order: every figure a page shows.
-FIGURE_COLUMNS = [
-    "measure_id",
-    "strategy_id",
-    "outcome_id",
-    "title",
-    "unit",
-    "polarity",
-    "targeted",
-    "frequency",
-    "reporting_period",
-    "period",
-    "actual",
-    "target",
-    "tolerance",
-    "gap",
-    "status",
-    "status_label",
-    "previous_period",
-    "previous_actual",
-    "direction",
-    "last_year_period",
-    "last_year_actual",
-    "direction_last_year",
-    "source",
+FIGURE_COLUMNS = [c for c in ASSESS_COLUMNS if c not in ("decimals", "status_symbol")] + [
     "spc_points",
     "variation_icon",
     "assurance_icon",

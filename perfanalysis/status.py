@@ -17,6 +17,35 @@ from perfanalysis.periods import FREQUENCIES, Period
 
 __all__ = ["Status", "assess", "summarise", "DEFAULT_DECIMALS"]
 
+#: The first columns of `assess()` output, in order (extra measure columns follow).
+ASSESS_COLUMNS = [
+    "measure_id",
+    "strategy_id",
+    "outcome_id",
+    "title",
+    "unit",
+    "polarity",
+    "targeted",
+    "frequency",
+    "decimals",
+    "reporting_period",
+    "period",
+    "actual",
+    "target",
+    "tolerance",
+    "gap",
+    "status",
+    "status_label",
+    "status_symbol",
+    "previous_period",
+    "previous_actual",
+    "direction",
+    "last_year_period",
+    "last_year_actual",
+    "direction_last_year",
+    "source",
+]
+
 #: Precision used when a measure's `decimals` is blank.
 DEFAULT_DECIMALS = 2
 
@@ -222,35 +251,8 @@ def assess(
     m["source"] = m["measure_id"].map(latest.set_index("measure_id").get("source", pd.Series()))
     m["reporting_period"] = reporting.label
 
-    front = [
-        "measure_id",
-        "strategy_id",
-        "outcome_id",
-        "title",
-        "unit",
-        "polarity",
-        "targeted",
-        "frequency",
-        "decimals",
-        "reporting_period",
-        "period",
-        "actual",
-        "target",
-        "tolerance",
-        "gap",
-        "status",
-        "status_label",
-        "status_symbol",
-        "previous_period",
-        "previous_actual",
-        "direction",
-        "last_year_period",
-        "last_year_actual",
-        "direction_last_year",
-        "source",
-    ]
-    rest = [c for c in m.columns if c not in front and not c.startswith("_")]
-    return m[front + rest].reset_index(drop=True)
+    rest = [c for c in m.columns if c not in ASSESS_COLUMNS and not c.startswith("_")]
+    return m[ASSESS_COLUMNS + rest].reset_index(drop=True)
 
 
 def _direction(current: pd.Series, earlier: pd.Series, sign: pd.Series) -> pd.Series:

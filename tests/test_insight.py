@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 import perfanalysis as pa
 from perfanalysis.comparators import percentile_inc
@@ -14,15 +15,8 @@ from perfanalysis.report import CollatedPage, StrategyPage, attention_table, pre
 
 ROOT = Path(__file__).resolve().parent.parent
 LINCS = ROOT / "data" / "lincolnshire"
-PACK = [
-    "children-safe-healthy",
-    "learn-achieve",
-    "readiness-adult-life",
-    "readiness-school",
-    "business-economy",
-    "environment",
-    "infrastructure",
-    "community-resilience-assets",
+PACK = yaml.safe_load((ROOT / "parameters" / "lincolnshire-2017-18-q4.yaml").read_text())[
+    "strategies"
 ]
 
 
