@@ -99,9 +99,7 @@ def write_quality_page(result: Any, pack: Any, path: Path) -> None:
                 f'<span class="dq-fail-{c.severity}"><span aria-hidden="true">{symbol}'
                 f"</span> {word}</span>"
             )
-        examples = "; ".join(
-            f"row {e.get('row')}: {e.get('value')!s}" for e in (c.examples or [])[:5]
-        )
+        examples = "; ".join(_example(e) for e in (c.examples or [])[:5])
         rows.append(
             (
                 esc(c.table),
@@ -124,7 +122,8 @@ def write_quality_page(result: Any, pack: Any, path: Path) -> None:
         f"{counts['checks']} rules: {counts['passed']} passed, {counts['errors']} errors and "
         f"{counts['warnings']} warnings. Errors stop a pack from being published; warnings are "
         f"listed here so that every {esc(level.lower())} report can be read with them in mind.</p>"
-        "<h2>Every check</h2>"
+        + _failed_section(result)
+        + "<h2>Every check</h2>"
         + table(
             rows,
             (
@@ -143,6 +142,36 @@ def write_quality_page(result: Any, pack: Any, path: Path) -> None:
     )
     path.write_text(
         page_html(f"Data quality: {pack.organisation}, {pack.period.label}", body), encoding="utf-8"
+    )
+
+
+def _example(e: dict[str, Any]) -> str:
+    value = e.get("value")
+    shown = "(blank)" if value is None or str(value).strip() == "" else str(value)
+    return f"row {e.get('row')}: {shown}"
+
+
+def _failed_section(result: Any) -> str:
+    """The checks that failed, first, so a reader sees the warnings without scrolling."""
+    failed = [c for c in result.checks if not c.success]
+    if not failed:
+        return "<h2>Warnings</h2><p>No check raised a warning.</p>"
+    rows = [
+        (
+            esc(c.table),
+            esc(c.column, "(table)"),
+            esc(c.rule),
+            esc(c.severity),
+            str(c.failed),
+            esc("; ".join(_example(e) for e in c.examples[:5])),
+        )
+        for c in failed
+    ]
+    return "<h2>Warnings</h2>" + table(
+        rows,
+        ("Table", "Column", "Rule", "Severity", "Rows failing", "First failing rows"),
+        "Checks that raised a warning",
+        numeric=(4,),
     )
 
 
