@@ -326,3 +326,15 @@ def test_leicestershire_pack_has_a_page_for_every_supporting_outcome(leicestersh
         assert (leicestershire_pack / "strategies" / f"{sid}.html").is_file()
     text = " ".join(" ".join(index.text).split())
     assert "Supporting outcome" in text  # the council's own word for the level
+
+
+@pytest.mark.notebook
+def test_data_quality_page_shows_warnings_first_and_every_check(small_pack):
+    text = " ".join(" ".join(parse(small_pack / "data-quality.html").text).split())
+    assert text.index("Warnings") < text.index("Every check")
+    assert "every measure should have an actual for the reporting period" in text
+    assert "S-03" in text  # the measure with no figure for 2017/18
+    index = " ".join(" ".join(parse(small_pack / "index.html").text).split())
+    m = json.loads((small_pack / "manifest.json").read_text())
+    warnings = m["data_quality"]["warnings"]
+    assert warnings >= 1 and f"{warnings} warning" in index
