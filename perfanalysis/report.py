@@ -59,13 +59,21 @@ class PackData:
     strategies: list[str]
     title: str
     quality: dict[str, Any] | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
     charts: dict[str, str] = field(default_factory=dict)  # chart key -> inline SVG, drawn once
     spc: dict[str, Any] = field(default_factory=dict)  # measure_id -> SPCResult (>= 12 points)
 
     @property
     def organisation(self) -> str:
         return self.dataset.organisation
+
+    def poor_contracts(self) -> pd.DataFrame:
+        """Contracts of the pack's strategies rated Poor for the period."""
+        c = self.dataset.contracts
+        return c[
+            (c["period"] == self.period.label)
+            & (c["performance"] == "Poor")
+            & c["strategy_id"].isin(self.strategies)
+        ]
 
     def figures_for(self, strategy_id: str) -> pd.DataFrame:
         return self.figures[self.figures["strategy_id"] == strategy_id]
@@ -95,13 +103,10 @@ def prepare(
                 f"strategies {', '.join(unknown)} are not in the dataset; known: {', '.join(known)}"
             )
         chosen = list(strategies)
-    level = dataset.framework.level("strategy")
     title = title or f"{dataset.organisation}: collated highlight report, {p.label}"
     figures, spc_results = _with_spc(dataset, figures)
     figures = _with_comparisons(dataset, figures)
-    return PackData(
-        dataset, p, figures, summary, chosen, title, quality, {"level": level}, spc=spc_results
-    )
+    return PackData(dataset, p, figures, summary, chosen, title, quality, spc=spc_results)
 
 
 def _with_spc(dataset: Dataset, figures: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -717,12 +722,7 @@ class CollatedPage:
                     css="exceptions",
                 )
             )
-        c = self.pack.dataset.contracts
-        poor = c[
-            (c["period"] == self.pack.period.label)
-            & (c["performance"] == "Poor")
-            & c["strategy_id"].isin(self.pack.strategies)
-        ]
+        poor = self.pack.poor_contracts()
         parts.append("<h3>Contracts rated Poor</h3>")
         if poor.empty:
             parts.append('<p class="none-given">No contract is rated Poor.</p>')
@@ -898,12 +898,7 @@ def attention_table(pack: PackData, summary: pd.DataFrame) -> pd.DataFrame:
             "reason": rows["reason"],
         }
     )
-    c = pack.dataset.contracts
-    poor = c[
-        (c["period"] == pack.period.label)
-        & (c["performance"] == "Poor")
-        & c["strategy_id"].isin(pack.strategies)
-    ]
+    poor = pack.poor_contracts()
     out = pd.concat(
         [
             out,

@@ -221,32 +221,6 @@ def run_pack(
     on_validated: Callable[[Any], None] | None = None,
 ) -> PackResult:
     """Build the pack described by `params` and publish it atomically; see the module docstring."""
-    t0 = time.perf_counter()
-    return _run_pack(
-        params,
-        jobs=jobs,
-        out=out,
-        quiet=quiet,
-        only_strategies=only_strategies,
-        executor=executor,
-        pdf=pdf,
-        on_validated=on_validated,
-        t0=t0,
-    )
-
-
-def _run_pack(
-    params: PackParameters,
-    *,
-    jobs: int | None,
-    out: Path | None,
-    quiet: bool,
-    only_strategies: list[str] | None,
-    executor: Executor | None,
-    pdf: bool,
-    on_validated: Callable[[Any], None] | None,
-    t0: float,
-) -> PackResult:
     from perfanalysis import quality
     from perfanalysis.dataset import build, read_raw
     from perfanalysis.manifest import write_manifest
@@ -254,6 +228,7 @@ def _run_pack(
     from perfanalysis.report import prepare
 
     timings: dict[str, float] = {}
+    t0 = time.perf_counter()
     if pdf:
         from perfanalysis.pdf import find_chromium
 
