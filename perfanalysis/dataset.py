@@ -1,20 +1,27 @@
 """Read a dataset (a folder of CSV files or one .xlsx workbook) into checked, typed frames.
 
-Data flows one way: files -> `read_raw` (text cells, with the row number a person sees) ->
-`build` (types, ids, periods, links between tables; the first problem raises a DataError naming
-file, table, row and column) -> `Dataset`, which assesses measures for a period.
+Data flows one way: files -> `read_raw` (text cells, with the row number a person sees, and every
+problem met while reading, collected) -> the rule book (`perfanalysis.quality`: the suites in
+expectations/, evaluated in pandas) -> `build` (types and links; refuses data the rule book
+rejects, naming file, table, row and column) -> `Dataset`, which assesses measures for a period.
+The data-quality gate (`quality.validate`) and the loader read through the same `read_raw` and
+judge by the same rules.
 
 Rules for what real exports contain are documented in docs/data-format.md ("Messy input"): text
 that is not UTF-8 is read as Windows-1252, a byte-order mark is ignored, spaces around cells are
 dropped, `1,234` and `70%` (percent measures only) are numbers, `n/a` and blanks are missing,
-Excel dates are dates, blank rows are skipped and title rows above the header are skipped.
+Excel dates are dates, blank rows are skipped, title rows above the header are skipped, and the
+enumerated columns accept the council's own words (any case, documented synonyms), written out
+in canonical form.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,40 +29,74 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from perfanalysis.errors import DataError, DatasetError, PeriodError
+from perfanalysis.errors import DataError, DatasetError
 from perfanalysis.framework import (
-    FREQUENCY_NAMES,
     PERIOD_TABLES,
-    POLARITIES,
     TABLES,
-    UNITS,
+    VOCABULARY,
     Framework,
+    vocabulary_lookup,
 )
-from perfanalysis.periods import Period, parse_periods
+from perfanalysis.periods import Period
 from perfanalysis.status import assess, summarise
 
-__all__ = ["Dataset", "RawDataset", "load", "read_raw", "build", "parse_numbers", "NA_TOKENS"]
+__all__ = ["Dataset", "RawDataset", "load", "read_raw", "build", "parse_numbers", "NA_TOKENS",
+           "MAX_CELL_CHARS", "MAX_CSV_BYTES", "MAX_WORKBOOK_BYTES", "MAX_SHEET_CELLS"]  # fmt: skip
 
 #: Cell text read as "no value" in a numeric or optional column.
 NA_TOKENS = frozenset({"", "n/a", "na", "-", "..", "none", "null", "nan", "#n/a"})
-_TRUE = frozenset({"true", "yes", "y", "1"})
-_FALSE = frozenset({"false", "no", "n", "0"})
+_TRUE = frozenset({"true", "yes", "y", "1", "t"})
+_FALSE = frozenset({"false", "no", "n", "0", "f"})
 _TITLE_ROWS = 5  # header must be within the first rows of a file or sheet
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL = r"[+-]?(\d+\.?\d*|\.\d+)"
 
+#: Bounds on what is read (docs/data-format.md, "Size limits"), so that every input is read in
+#: bounded memory: a CSV file is read whole (about ten times its size in memory); a workbook's
+#: sheets are read cell by cell from the zip, and only the cells that hold something are kept.
+MAX_CELL_CHARS = 131_072  # one cell: as Python's csv module; Excel itself stops at 32,767
+MAX_CSV_BYTES = 512 * 1024 * 1024
+MAX_WORKBOOK_BYTES = 64 * 1024 * 1024  # the .xlsx file itself
+MAX_WORKBOOK_XML_BYTES = 1024 * 1024 * 1024  # its sheets unzipped (a "zip bomb" is refused)
+MAX_SHEET_CELLS = 10_000_000  # cells that hold something, all sheets together
+_MAX_COLUMNS = 256  # a table wider than this is stray cells far to the right
+
 
 @dataclass
 class RawDataset:
-    """A dataset as read from disk: every cell as text, with the row number a person sees."""
+    """A dataset as read from disk: every cell as text, with the row number a person sees.
+
+    `problems` holds every problem met while reading (a file that cannot be read, a missing
+    table, a formula with no saved value, ...), each a DatasetError or DataError naming file,
+    sheet, row and column; `notes` holds what was read by a documented rule a person should know
+    of (hidden sheets and rows), also as errors carrying the place. Neither stops the reading:
+    the gate reports them all, the loader refuses data with problems.
+    """
 
     path: Path
     meta: dict[str, Any]
     tables: dict[str, pd.DataFrame]
     files: dict[str, str] = field(default_factory=dict)  # table -> file (and sheet) it came from
     input_files: list[Path] = field(default_factory=list)
+    problems: list[DatasetError] = field(default_factory=list)
+    notes: list[DatasetError] = field(default_factory=list)
+
+    def raise_problems(self) -> None:
+        """Raise the first problem met while reading, saying how many more there are."""
+        if not self.problems:
+            return
+        first = self.problems[0]
+        if len(self.problems) == 1:
+            raise first
+        more = (
+            f" (and {len(self.problems) - 1} more problems: "
+            "run `perfanalysis validate` to list them)"
+        )
+        if isinstance(first, DataError):
+            raise DataError(first.reason + more, table=first.table, row=first.row,
+                            column=first.column, value=first.value, file=first.file)  # fmt: skip
+        raise DatasetError(str(first) + more)
 
 
 # --------------------------------------------------------------------------- reading
@@ -102,43 +143,149 @@ def _header_index(rows: list[list[str]], table: str, where: str) -> int:
     )
 
 
-def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
-    """Text frame from rows; adds `_row` (spreadsheet row number) and drops blank rows."""
-    h = _header_index(rows, table, where)
-    header = [str(c).strip().lower() if c is not None else "" for c in rows[h]]
+def _too_many_cells(table: str, where: str, row: int, cells: list[str], width: int) -> DataError:
+    while cells and not cells[-1]:
+        cells.pop()
+    return DataError(
+        f"this row has {len(cells)} cells but the header names {width} columns; a value "
+        "that contains a comma must be in double quotes, and every column needs a name "
+        "in the header row",
+        table=table,
+        row=row,
+        value=",".join(cells),
+        file=where.removeprefix("file "),
+    )
+
+
+def _body(body: pd.DataFrame, header: list[str], first_row: int, table: str,
+          where: str) -> pd.DataFrame:  # fmt: skip
+    """Name the columns of a text frame, add `_row`, strip spaces, drop blank rows.
+
+    `body` holds the rows below the header, as text, its columns in order; `first_row` is the
+    spreadsheet row number of its first row. Vectorised: no Python loop per row.
+    """
     while header and header[-1] == "":
         header.pop()
     width = len(header)
-    for i, r in enumerate(rows[h + 1 :]):
-        if len(r) <= width or not any(str(c).strip() for c in r[width:] if c is not None):
-            continue
-        # Cells beyond the header: most often a comma in a value that is not in double quotes.
-        cells = [str(c).strip() if c is not None else "" for c in r]
-        while cells and not cells[-1]:
-            cells.pop()
-        raise DataError(
-            f"this row has {len(cells)} cells but the header names {width} columns; a value "
-            "that contains a comma must be in double quotes, and every column needs a name "
-            "in the header row",
-            table=table,
-            row=h + 2 + i,
-            value=",".join(cells),
-            file=where.removeprefix("file "),
-        )
-    body = [list(r[:width]) + [""] * (width - len(r)) for r in rows[h + 1 :]]
-    frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame = frame.loc[:, [c != "" for c in frame.columns]]
-    if frame.columns.duplicated().any():
-        dup = frame.columns[frame.columns.duplicated()][0]
+    body = body.fillna("")
+    if body.shape[1] > width:
+        extra = body.iloc[:, width:].apply(lambda col: col.str.strip() != "").any(axis=1)
+        if extra.any():
+            i = int(np.flatnonzero(extra.to_numpy())[0])
+            cells = [str(c).strip() for c in body.iloc[i].tolist()]
+            raise _too_many_cells(table, where, first_row + i, cells, width)
+        body = body.iloc[:, :width]
+    for j in range(body.shape[1], width):
+        body[j] = ""
+    body.columns = header
+    keep = [c != "" for c in body.columns]
+    body = body.loc[:, keep]
+    if body.columns.duplicated().any():
+        dup = body.columns[body.columns.duplicated()][0]
         raise DatasetError(f"{where}: column '{dup}' appears twice in the header")
-    frame = frame.fillna("").astype(str).apply(lambda col: col.str.strip())
-    frame["_row"] = np.arange(h + 2, h + 2 + len(frame))
-    blank = (frame.drop(columns="_row") == "").all(axis=1) if width else frame["_row"] > 0
+    frame = pd.DataFrame(index=body.index)
+    blank = np.ones(len(body), dtype=bool)
+    for col in body.columns:
+        s = body[col]
+        if not isinstance(s.dtype, pd.StringDtype):
+            s = s.astype(str)
+        long = s.str.len() > MAX_CELL_CHARS
+        if long.any():
+            i = int(np.flatnonzero(long.to_numpy())[0])
+            raise DataError(
+                f"this cell holds {len(s.iloc[i]):,} characters, more than the "
+                f"{MAX_CELL_CHARS:,} a cell may hold; a cell is one value",
+                table=table, row=first_row + i, column=col,
+                file=where.removeprefix("file "),
+            )  # fmt: skip
+        s = s.str.strip()
+        frame[col] = s
+        blank &= (s == "").to_numpy()
+    frame["_row"] = np.arange(first_row, first_row + len(frame))
     return frame[~blank].reset_index(drop=True)
 
 
+def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
+    """Text frame from rows (a workbook sheet); adds `_row` and drops blank rows."""
+    h = _header_index(rows, table, where)
+    header = [str(c).strip().lower() if c is not None else "" for c in rows[h]]
+    body = pd.DataFrame(rows[h + 1 :], dtype=object)
+    if body.shape[1] == 0:
+        body = pd.DataFrame(index=range(len(rows) - h - 1))
+    return _body(body, header, h + 2, table, where)
+
+
+def _fast_body(text: str, h: int, width: int) -> pd.DataFrame | None:
+    """The rows below the header by pyarrow's CSV reader, or None for an irregular file.
+
+    A blank line is a row of blanks, so the n-th row read is spreadsheet row h + 2 + n. A file
+    with a row of another width (a short row, or a comma not in quotes) is read again by
+    `_careful_rows`, and `_frame` says which row is wrong.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    irregular: list[int] = []
+    names = [f"c{i}" for i in range(width)]
+
+    def on_invalid(row: Any) -> str:
+        irregular.append(1)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(skip_rows=h + 1, column_names=names),
+            parse_options=pacsv.ParseOptions(
+                ignore_empty_lines=False, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                column_types=dict.fromkeys(names, pa.string()),
+            ),
+        )  # fmt: skip
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if irregular:
+        return None
+    frame = table.to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
+    )
+    frame.columns = range(frame.shape[1])
+    return frame
+
+
+def _careful_rows(text: str, where: str) -> list[list[str]]:
+    """Every record of an irregular file (rows of different widths) by Python's csv reader.
+
+    Only files the fast reader refuses come here: the rows are then checked by `_frame`, which
+    names a row with more cells than the header, and pads short rows with blanks.
+    """
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise DatasetError(f"{where}: not a readable CSV file ({exc}); a cell may hold at most "
+                           f"{MAX_CELL_CHARS:,} characters") from None  # fmt: skip
+
+
 def _read_csv(path: Path, table: str) -> pd.DataFrame:
-    data = path.read_bytes()
+    """One CSV file as a text frame, by pandas' C reader (no Python loop per row)."""
+    if path.is_dir():
+        raise DatasetError(f"{path}: is a folder, not a CSV file; the table '{table}' is the "
+                           f"file {table}.csv")  # fmt: skip
+    try:
+        size = path.stat().st_size
+        if size > MAX_CSV_BYTES:
+            raise DatasetError(f"file {path}: {size / 2**20:,.0f} MiB is more than the "
+                               f"{MAX_CSV_BYTES // 2**20} MiB a table may be")  # fmt: skip
+        data = path.read_bytes()
+    except PermissionError:
+        raise DatasetError(
+            f"file {path}: cannot be read (permission denied); ask for read "
+            "access or copy the file somewhere you can read it"
+        ) from None
+    except OSError as exc:
+        raise DatasetError(f"file {path}: cannot be read ({exc.strerror or exc})") from None
     if data.startswith(b"PK\x03\x04"):
         raise DatasetError(
             f"file {path}: this is an Excel workbook saved under a .csv name; save it as "
@@ -148,17 +295,17 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
         text = _decode(data)
     except DatasetError as exc:
         raise DatasetError(f"file {path}, {exc}") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    del data
+    where = f"file {path}"
     try:
-        rows = list(reader)
+        top = list(itertools.islice(csv.reader(io.StringIO(text[:1_000_000], newline="")),
+                                    _TITLE_ROWS))  # fmt: skip
     except csv.Error as exc:
-        raise DatasetError(f"file {path}: not a readable CSV file ({exc})") from None
-    if not rows:
-        raise DatasetError(f"file {path}: the file is empty; it needs at least a header row")
+        raise DatasetError(f"{where}: not a readable CSV file ({exc})") from None
+    if not top:
+        raise DatasetError(f"{where}: the file is empty; it needs at least a header row")
     try:
-        return _frame(rows, table, f"file {path}")
-    except DataError:
-        raise
+        h = _header_index(top, table, where)
     except DatasetError as exc:
         first = text.split("\n", 1)[0]
         for sep, name in (("\t", "tabs"), (";", "semicolons")):
@@ -168,6 +315,12 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
                     "'CSV UTF-8 (Comma delimited)'"
                 ) from None
         raise
+    header = [str(c).strip().lower() for c in top[h]]
+    body = _fast_body(text, h, len(top[h]))
+    if body is None:
+        return _frame(_careful_rows(text, where), table, where)
+    body.columns = range(body.shape[1])
+    return _body(body, header, h + 2, table, where)
 
 
 def _excel_cell(value: Any) -> str:
@@ -218,40 +371,163 @@ def _workbook_cell(value: Any, number_format: str | None) -> str:
     return _excel_cell(value)
 
 
-def _read_workbook(path: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, str]]:
-    try:
-        import openpyxl
+_CONVERT = {
+    ".xls": "an Excel 97-2003 workbook",
+    ".xlsb": "an Excel binary workbook",
+    ".ods": "an OpenDocument spreadsheet (LibreOffice, Google Sheets)",
+    ".numbers": "an Apple Numbers spreadsheet",
+}
 
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a workbook too large to read in bounded memory, before opening it."""
+    size = path.stat().st_size
+    if size > MAX_WORKBOOK_BYTES:
+        raise DatasetError(f"file {path}: {size / 2**20:,.0f} MiB is more than the "
+                           f"{MAX_WORKBOOK_BYTES // 2**20} MiB a workbook may be; save the "
+                           "large tables as CSV files in a dataset folder")  # fmt: skip
+    try:
+        with zipfile.ZipFile(path) as z:
+            unzipped = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DatasetError(
+            f"file {path}: not a readable .xlsx workbook ({exc}); open it in "
+            "Excel and save it again as 'Excel Workbook (*.xlsx)'"
+        ) from None
+    if unzipped > MAX_WORKBOOK_XML_BYTES:
+        raise DatasetError(f"file {path}: its sheets unzip to {unzipped / 2**20:,.0f} MiB, more "
+                           f"than the {MAX_WORKBOOK_XML_BYTES // 2**20} MiB read; save the large "
+                           "tables as CSV files in a dataset folder")  # fmt: skip
+
+
+def _sheet_rows(values: Any, formulas: Any, where: str, sheet: str, table: str,
+                raw: RawDataset, budget: list[int]) -> list[list[str]]:  # fmt: skip
+    """The cells of one sheet as rows of text, read sparsely (only cells that hold something).
+
+    `values` is the sheet with saved values, `formulas` the same sheet with formulas: a formula
+    cell with no saved value is a problem naming the cell. Hidden rows are read, and noted.
+    """
+    cells: dict[tuple[int, int], Any] = values._cells
+    budget[0] += len(cells)
+    if budget[0] > MAX_SHEET_CELLS:
+        raise DatasetError(f"{where}: more than {MAX_SHEET_CELLS:,} cells hold something; save "
+                           "the large tables as CSV files in a dataset folder")  # fmt: skip
+    if not cells:
+        return []
+    used = [(r, c) for (r, c), cell in cells.items() if cell.value is not None]
+    if not used:
+        return []
+    max_row = max(r for r, _ in used)
+    max_col = max(c for _, c in used)
+    if max_col > _MAX_COLUMNS:
+        far = max(used, key=lambda rc: rc[1])
+        raise DatasetError(
+            f"{where}: cell {_column_letter(far[1])}{far[0]} holds something, far to the right "
+            f"of any table (more than {_MAX_COLUMNS} columns); delete the stray cells beyond "
+            "the table and save the workbook again"
+        )
+    rows: list[list[str]] = [[""] * max_col for _ in range(max_row)]
+    missing_values: list[str] = []
+    for r, c in used:
+        cell = cells[r, c]
+        rows[r - 1][c - 1] = _workbook_cell(cell.value, cell.number_format)
+    if formulas is not None:
+        for (r, c), cell in formulas._cells.items():
+            if (
+                cell.data_type == "f"
+                and (r, c) not in cells
+                or (cell.data_type == "f" and cells[r, c].value is None)
+            ):
+                missing_values.append(f"{sheet}!{_column_letter(c)}{r}")
+    for ref in missing_values:
+        col = re.sub(r"\d+$", "", ref.split("!")[1])
+        raw.problems.append(
+            DataError(
+                f"{ref}: a formula with no saved value: open and save the workbook in Excel, "
+                "or paste values",
+                table=table, row=int(re.sub(r"\D", "", ref.split("!")[1])), column=col,
+                file=f"{Path(where.split(',')[0].removeprefix('file ')).name}[{sheet}]",
+            )
+        )  # fmt: skip
+    hidden = [r for r, dim in values.row_dimensions.items() if dim.hidden and r <= max_row]
+    if hidden:
+        shown = ", ".join(str(r) for r in hidden[:10]) + (" ..." if len(hidden) > 10 else "")
+        raw.notes.append(DatasetError(f"{where}: rows {shown} are hidden in Excel; they are "
+                                      "read like the others (delete rows you do not want "
+                                      "read)"))  # fmt: skip
+    return rows
+
+
+def _read_workbook(path: Path, raw: RawDataset) -> None:
+    """Every sheet that names a table (any case, spaces around ignored) into `raw`."""
+    import warnings
+
+    import openpyxl
+
+    _check_zip(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns of extensions it does not read
+            book = openpyxl.load_workbook(path, data_only=True)
+            formulas = openpyxl.load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise DatasetError(f"file {path}: not a readable .xlsx workbook ({exc})") from None
-    tables: dict[str, pd.DataFrame] = {}
-    files: dict[str, str] = {}
-    meta: dict[str, Any] = {}
-    names = {name.strip().lower(): name for name in book.sheetnames}
+        text = " ".join(str(exc).split())[:200]
+        raise DatasetError(f"file {path}: not a readable .xlsx workbook ({type(exc).__name__}: "
+                           f"{text}); open it in Excel and save it again as 'Excel Workbook "
+                           "(*.xlsx)'") from None  # fmt: skip
+    names: dict[str, str] = {}
+    budget = [0]
+    for name in book.sheetnames:
+        key = name.strip().lower()
+        if key not in (*TABLES, "dataset"):
+            continue
+        if key in names:
+            raw.problems.append(
+                DatasetError(
+                    f"file {path}: the sheets '{names[key]}' and '{name}' both name the table "
+                    f"'{key}' (sheet names are matched ignoring case and spaces around); keep one"
+                )
+            )
+            continue  # fmt: skip
+        names[key] = name
     for table in [*TABLES, "dataset"]:
         if table not in names:
             continue
-        sheet = book[names[table]]
-        rows = [
-            [_workbook_cell(c.value, getattr(c, "number_format", None)) for c in row]
-            for row in sheet.iter_rows()
-        ]
-        where = f"file {path}, sheet '{names[table]}'"
+        name = names[table]
+        sheet = book[name]
+        where = f"file {path}, sheet '{name}'"
+        if sheet.sheet_state != "visible":
+            raw.notes.append(DatasetError(f"{where}: the sheet is hidden in Excel; it is read "
+                                          "like the others"))  # fmt: skip
+        rows = _sheet_rows(sheet, formulas[name], where, name, table, raw, budget)
         if table == "dataset":
-            meta = _meta_from_rows(rows, where)
+            try:
+                raw.meta = _meta_from_rows(rows, where)
+            except DatasetError as exc:
+                raw.problems.append(exc)
+            raw.files["dataset"] = f"{path.name}[{name}]"
             continue
+        raw.files[table] = f"{path.name}[{name}]"
         if not rows:
-            raise DatasetError(f"{where}: the sheet is empty; it needs at least a header row")
-        tables[table] = _frame(rows, table, where)
-        files[table] = f"{path.name}[{names[table]}]"
+            raw.problems.append(DatasetError(f"{where}: the sheet is empty; it needs at least "
+                                             "a header row"))  # fmt: skip
+            continue
+        try:
+            raw.tables[table] = _frame(rows, table, where)
+        except DatasetError as exc:
+            raw.problems.append(exc)
     book.close()
+    formulas.close()
     if "dataset" not in names:
-        raise DatasetError(
+        raw.problems.append(DatasetError(
             f"file {path}: no 'dataset' sheet; it needs columns key and value with at least "
-            "the key 'organisation'"
-        )
-    return meta, tables, files
+            "the key 'organisation'"))  # fmt: skip
 
 
 def _meta_from_rows(rows: list[list[str]], where: str) -> dict[str, Any]:
@@ -274,77 +550,137 @@ def _meta_from_rows(rows: list[list[str]], where: str) -> dict[str, Any]:
     return meta
 
 
+def _read_meta(meta_file: Path) -> dict[str, Any]:
+    """dataset.yaml, read safely (perfanalysis.safe_yaml: no aliases, at most 1 MiB)."""
+    from perfanalysis.safe_yaml import MAX_YAML_BYTES, YAMLProblem, loads_yaml
+
+    try:
+        with open(meta_file, "rb") as fh:
+            data = fh.read(MAX_YAML_BYTES + 1)
+        meta = loads_yaml(_decode(data))
+    except IsADirectoryError:
+        raise DatasetError(f"{meta_file}: is a folder, not a file") from None
+    except OSError as exc:
+        raise DatasetError(f"file {meta_file}: cannot be read ({exc.strerror or exc})") from None
+    except (YAMLProblem, DatasetError) as exc:
+        raise DatasetError(f"file {meta_file}: {exc}") from None
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise DatasetError(f"file {meta_file}: dataset.yaml must be keys and values "
+                           "(organisation: ..., levels: ...)")  # fmt: skip
+    return meta
+
+
+def _canonical_words(raw: RawDataset) -> None:
+    """Enumerated columns in canonical form: `GOOD`, `good` -> `Good`; `%` -> `percent`.
+
+    A value that matches no accepted spelling is left as written, for the gate to name.
+    """
+    for (table, column), _ in VOCABULARY.items():
+        lookup = vocabulary_lookup(table, column)
+        if table == "dataset":
+            value = raw.meta.get(column)
+            if isinstance(value, str):
+                from perfanalysis.framework import canonical_key
+
+                raw.meta[column] = lookup.get(canonical_key(value), value)
+            continue
+        frame = raw.tables.get(table)
+        if frame is None or column not in frame.columns or frame.empty:
+            continue
+        codes, uniques = pd.factorize(frame[column])
+        keys = (
+            pd.Series(uniques, dtype=object)
+            .str.lower()
+            .str.replace(r"[\s_-]+", " ", regex=True)
+            .str.strip()
+        )
+        canonical = keys.map(lookup).fillna(pd.Series(uniques, dtype=object)).to_numpy()
+        frame[column] = canonical[codes] if len(canonical) else frame[column]
+
+
 def read_raw(path: str | Path) -> RawDataset:
-    """Read every table of a dataset as text, without judging the values."""
+    """Read every table of a dataset as text, collecting every problem met (never raising).
+
+    The loader (`build`) refuses a RawDataset with problems; the gate (`quality.validate`)
+    reports each as a failed check. A table that cannot be read is left out of `tables`.
+    """
     path = Path(path)
+    raw = RawDataset(path=path, meta={}, tables={})
     if not path.exists():
-        raise DatasetError(f"no dataset at {path}: give a folder of CSV files or an .xlsx file")
+        raw.problems.append(DatasetError(f"no dataset at {path}: give a folder of CSV files "
+                                         "and dataset.yaml, or an .xlsx workbook"))  # fmt: skip
+        return raw
     if path.is_file():
-        if path.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise DatasetError(f"{path}: a dataset is a folder of CSV files or an .xlsx workbook")
-        meta, tables, files = _read_workbook(path)
-        inputs = [path]
+        raw.input_files = [path]
+        suffix = path.suffix.lower()
+        if suffix in _CONVERT:
+            raw.problems.append(DatasetError(
+                f"{path}: this is {_CONVERT[suffix]}, which perfanalysis does not read; open it "
+                "and save it as 'Excel Workbook (*.xlsx)' (File > Save As), or save each table "
+                "as 'CSV UTF-8 (Comma delimited)' in a dataset folder"))  # fmt: skip
+            return raw
+        if suffix not in (".xlsx", ".xlsm"):
+            raw.problems.append(DatasetError(f"{path}: a dataset is a folder of CSV files or an "
+                                             ".xlsx workbook"))  # fmt: skip
+            return raw
+        try:
+            _read_workbook(path, raw)
+        except DatasetError as exc:
+            raw.problems.append(exc)
+            return raw
     else:
         meta_file = path / "dataset.yaml"
+        raw.input_files = [meta_file]
         if not meta_file.exists():
-            raise DatasetError(
-                f"{path}: no dataset.yaml; it names the organisation and its levels "
-                "(see docs/data-format.md)"
-            )
-        try:
-            meta = yaml.safe_load(_decode(meta_file.read_bytes())) or {}
-        except yaml.YAMLError as exc:
-            raise DatasetError(f"file {meta_file}: not valid YAML ({exc})") from None
-        tables, files, inputs = {}, {}, [meta_file]
+            raw.problems.append(DatasetError(
+                f"{path}: there is no dataset.yaml: it names the organisation and its levels "
+                "(see docs/data-format.md)"))  # fmt: skip
+        else:
+            try:
+                raw.meta = _read_meta(meta_file)
+            except DatasetError as exc:
+                raw.problems.append(exc)
         for table in TABLES:
             file = path / f"{table}.csv"
-            if file.exists():
-                tables[table] = _read_csv(file, table)
-                files[table] = file.name
-                inputs.append(file)
-    if not isinstance(meta, dict) or not str(meta.get("organisation") or "").strip():
-        raise DatasetError(f"{path}: dataset.yaml must give 'organisation' (the council's name)")
+            if not file.exists():
+                continue
+            raw.input_files.append(file)
+            try:
+                raw.tables[table] = _read_csv(file, table)
+                raw.files[table] = file.name
+            except DatasetError as exc:
+                raw.problems.append(exc)
+    unreadable = {getattr(p, "table", None) for p in raw.problems}
+    unreadable |= {t for p in raw.problems for t in TABLES
+                   if f"{t}.csv" in str(p) or f"'{t}'" in str(p)}  # fmt: skip
     for name, spec in TABLES.items():
-        if name not in tables:
+        if name not in raw.tables:
+            if name in unreadable:
+                continue
             if not spec.optional_table:
-                raise DatasetError(
-                    f"{path}: the table '{name}' is missing; it needs the columns "
-                    f"{', '.join(spec.columns)}"
+                file = f"{path.name}[{name}]" if path.is_file() else f"{name}.csv"
+                raw.problems.append(
+                    DataError(
+                        f"the table '{name}' is missing: add {name}.csv (or a sheet '{name}') with "
+                        f"the columns {', '.join(spec.columns)}",
+                        table=name,
+                        file=file,
+                    )
                 )
-            tables[name] = pd.DataFrame({c: pd.Series(dtype=object) for c in spec.columns})
-            tables[name]["_row"] = pd.Series(dtype="int64")
-        missing = [c for c in spec.required if c not in tables[name].columns]
-        if missing:
-            raise DataError(
-                f"the required column '{missing[0]}' is missing; the header must include "
-                f"{', '.join(spec.required)}",
-                table=name,
-                column=missing[0],
-                file=files.get(name),
-                row=1,
-            )
-        for col in spec.optional:
-            if col not in tables[name].columns:
-                tables[name][col] = ""
-    return RawDataset(path=path, meta=meta, tables=tables, files=files, input_files=inputs)
+                continue  # fmt: skip
+            raw.tables[name] = pd.DataFrame({c: pd.Series(dtype=object) for c in spec.columns})
+            raw.tables[name]["_row"] = pd.Series(dtype="int64")
+        frame = raw.tables[name]
+        for col in spec.optional:  # added before `_row`, so that a round trip keeps the order
+            if col not in frame.columns:
+                frame.insert(frame.columns.get_loc("_row"), col, "")
+    _canonical_words(raw)
+    return raw
 
 
 # --------------------------------------------------------------------------- typing
-def _fail(raw: RawDataset, table: str, mask: pd.Series, column: str, message: str) -> None:
-    if not mask.any():
-        return
-    frame = raw.tables[table]
-    first = frame[mask].iloc[0]
-    raise DataError(
-        message + (f" ({int(mask.sum())} rows have this problem)" if mask.sum() > 1 else ""),
-        table=table,
-        row=int(first["_row"]),
-        column=column,
-        value=first[column],
-        file=raw.files.get(table),
-    )
-
-
 def parse_numbers(
     text: pd.Series, percent_ok: pd.Series | bool = False
 ) -> tuple[pd.Series, pd.Series]:
@@ -355,9 +691,15 @@ def parse_numbers(
     milestone measures), a leading `£` on any number. Missing: blank and the NA_TOKENS (`n/a`,
     `-`, `..`, ...). Anything else is bad, and is never guessed at: `1.2E+06` (Excel's display of
     a number too wide for its column), `inf`, `1 234`, `12,34`, `(5)`, `seventy`.
-    The loader (`build`) and the data-quality gate (`quality.validate`) both call this function.
+    The rule book (`quality`) calls this function; the loader takes its values from there.
     """
     s = text.astype(str).str.strip()
+    blank = s == ""
+    if blank.all():
+        return pd.Series(np.nan, index=s.index), pd.Series(False, index=s.index)
+    fast = s.str.fullmatch(_DECIMAL).fillna(False).astype(bool) | blank
+    if fast.all():  # the common case: plain numbers and blanks only
+        return s.where(~blank).astype("float64"), pd.Series(False, index=s.index)
     missing = s.str.lower().isin(NA_TOKENS)
     has_pct = s.str.endswith("%")
     s = s.str.removesuffix("%").str.strip().str.removeprefix("£")
@@ -370,168 +712,51 @@ def parse_numbers(
     return values.where(~bad), bad
 
 
-def _booleans(raw: RawDataset, table: str, column: str, default: bool) -> pd.Series:
-    s = raw.tables[table][column].str.lower()
-    bad = ~(s.isin(_TRUE) | s.isin(_FALSE) | (s == ""))
-    _fail(raw, table, bad, column, "must be true or false")
+def _boolean(text: pd.Series, default: bool) -> pd.Series:
+    """Canonical 'true'/'false' cells (read_raw made them so) as booleans; blank is `default`."""
+    s = text.astype(str).str.lower()
     return s.isin(_TRUE) | ((s == "") & default)
 
 
-def _periods(raw: RawDataset, table: str) -> pd.DataFrame:
-    frame = raw.tables[table]
-    if frame.empty:
-        return frame.assign(
-            start=pd.Series(dtype="datetime64[ns]"), end=pd.Series(dtype="datetime64[ns]"), kind=""
-        )
-    labels = frame["period"]
-    good = {}
-    for label in pd.unique(labels):
-        try:
-            good[label] = Period.parse(label)
-        except PeriodError as exc:
-            _fail(
-                raw,
-                table,
-                labels == label,
-                "period",
-                str(exc).split(";")[0].strip("'")
-                + "; write e.g. 'Q4 2017/18', '2017/18', 'Mar 2018', 'AY 2016/17'",
-            )
-    parsed = parse_periods(labels)
-    out = frame.copy()
-    out["period_as_written"] = labels
-    out["period"] = parsed["label"].to_numpy()
-    out["kind"] = parsed["kind"].to_numpy()
-    out["start"] = parsed["start"].to_numpy()
-    out["end"] = parsed["end"].to_numpy()
-    return out
-
-
-def _unique(raw: RawDataset, table: str, frame: pd.DataFrame, columns: tuple[str, ...]) -> None:
-    dup = frame.duplicated(list(columns), keep="first")
-    what = " and ".join(columns)
-    _fail(
-        raw,
-        table,
-        pd.Series(dup.to_numpy(), index=raw.tables[table].index),
-        columns[-1],
-        f"duplicate {what}: each must appear once in '{table}'",
-    )
-
-
-def _links(
-    raw: RawDataset,
-    table: str,
-    column: str,
-    known: pd.Series,
-    parent: str,
-    allow_blank: bool = False,
-) -> None:
-    values = raw.tables[table][column]
-    bad = ~values.isin(set(known))
-    if allow_blank:
-        bad &= values != ""
-    _fail(
-        raw,
-        table,
-        bad,
-        column,
-        f"names no {parent} in '{parent}s'"
-        if parent != "strategy"
-        else "names no strategy in 'strategies'",
-    )
-
-
 def build(raw: RawDataset) -> Dataset:
-    """Type and link the raw tables; raise DataError at the first problem a person must fix."""
+    """Type and link the raw tables; DataError naming the first problem a person must fix.
+
+    Whether the data is acceptable is decided by the rule book alone (`quality`, the suites in
+    expectations/, evaluated in pandas); this function only gives the accepted text its types.
+    """
+    from perfanalysis import quality
+
+    raw.raise_problems()
+    result, ctx = quality.evaluate(raw, None)
+    quality.raise_first_error(result)
     t = raw.tables
-    for name, spec in TABLES.items():
-        for col in spec.key or spec.required[:1]:
-            if col.endswith("_id"):
-                _fail(raw, name, t[name][col] == "", col, f"'{col}' must not be blank")
-        if name not in PERIOD_TABLES and spec.key:
-            _unique(raw, name, t[name], spec.key)
 
-    _links(raw, "strategies", "theme_id", t["themes"]["theme_id"], "theme")
-    _links(raw, "outcomes", "strategy_id", t["strategies"]["strategy_id"], "strategy")
-    _links(raw, "measures", "strategy_id", t["strategies"]["strategy_id"], "strategy")
-    _links(raw, "measures", "outcome_id", t["outcomes"]["outcome_id"], "outcome", allow_blank=True)
-
-    m = t["measures"]
-    _fail(
-        raw, "measures", ~m["unit"].isin(UNITS), "unit", f"unit must be one of {', '.join(UNITS)}"
-    )
-    _fail(
-        raw,
-        "measures",
-        ~m["polarity"].isin(POLARITIES),
-        "polarity",
-        "polarity must be higher, lower or neutral",
-    )
-    _fail(
-        raw,
-        "measures",
-        ~m["frequency"].isin(FREQUENCY_NAMES),
-        "frequency",
-        f"frequency must be one of {', '.join(FREQUENCY_NAMES)}",
-    )
-    measures = m.copy()
-    measures["targeted"] = _booleans(raw, "measures", "targeted", default=True)
-    measures["primary_responsibility"] = _booleans(raw, "measures", "primary_responsibility", False)
-    measures["proposed"] = _booleans(raw, "measures", "proposed", False)
-    decimals, bad = parse_numbers(m["decimals"])
-    bad |= decimals.notna() & ~decimals.isin([0, 1, 2, 3, 4])
-    _fail(raw, "measures", bad, "decimals", "decimals must be a whole number from 0 to 4")
+    measures = t["measures"].copy()
+    measures["targeted"] = _boolean(measures["targeted"], default=True)
+    for col in ("primary_responsibility", "proposed", "cumulative", "signed"):
+        measures[col] = _boolean(measures[col], default=False)
+    decimals, _ = parse_numbers(measures["decimals"])
     measures["decimals"] = decimals.astype("Int64")
-    _fail(
-        raw,
-        "measures",
-        measures["targeted"] & (m["polarity"] == "neutral"),
-        "polarity",
-        "a targeted measure needs polarity higher or lower to be judged against its target; "
-        "set targeted to false for a contextual measure",
-    )
     measures["outcome_id"] = measures["outcome_id"].replace("", None)
 
-    unit_of = measures.set_index("measure_id")["unit"]
+    numbers = {"targets": ("target", "tolerance"),
+               "actuals": ("actual", "numerator", "denominator"),
+               "benchmarks": ("value", "numerator", "denominator")}  # fmt: skip
     frames: dict[str, pd.DataFrame] = {}
     for name in PERIOD_TABLES:
-        if "measure_id" in TABLES[name].required:
-            _links(raw, name, "measure_id", measures["measure_id"], "measure")
-        else:
-            _links(raw, name, "strategy_id", t["strategies"]["strategy_id"], "strategy")
-        frame = _periods(raw, name)
-        if TABLES[name].key:
-            _unique(raw, name, frame, TABLES[name].key)
-        frames[name] = frame
-
-    for name, cols in (
-        ("targets", ("target", "tolerance")),
-        ("actuals", ("actual",)),
-        ("benchmarks", ("value",)),
-    ):
-        frame = frames[name]
-        percent = frame["measure_id"].map(unit_of).isin(["percent", "milestone"])
-        for col in cols:
-            values, bad = parse_numbers(t[name][col], percent_ok=percent)
-            _fail(
-                raw,
-                name,
-                bad,
-                col,
-                "must be a number (e.g. 72 or 45.9); blank or n/a if none"
-                + ("" if percent.all() else "; a % sign is allowed only for percent measures"),
-            )
+        frame = t[name].copy()
+        p = ctx.periods[name]
+        frame["period_as_written"] = frame["period"]
+        frame["period"] = p["period__label"].to_numpy()
+        frame["kind"] = p["kind"].to_numpy()
+        frame["start"] = p["start"].to_numpy()
+        frame["end"] = p["end"].to_numpy()
+        for col in numbers.get(name, ()):
+            values, _ = ctx.parsed(name, col)
             frame[col] = values.to_numpy()
-        if name == "targets":
-            _fail(
-                raw,
-                name,
-                pd.Series((frame["tolerance"] < 0).to_numpy(), index=t[name].index),
-                "tolerance",
-                "tolerance must not be negative",
-            )
+        frames[name] = frame
     frames["actuals"]["source"] = frames["actuals"]["source"].replace("", "unspecified")
+    frames["benchmarks"]["kind"] = frames["benchmarks"]["kind"].replace("", "comparator")
 
     framework = Framework(
         themes=t["themes"].copy(),

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["TABLES", "Table", "Framework", "UNITS", "POLARITIES", "FREQUENCY_NAMES"]
+__all__ = ["TABLES", "Table", "Framework", "UNITS", "POLARITIES", "FREQUENCY_NAMES", "VOCABULARY",
+           "canonical_key"]  # fmt: skip
 
 UNITS = (
     "percent",
@@ -33,6 +34,89 @@ RAGS = ("Red", "Amber", "Green")
 PERFORMANCE = ("Good", "Average", "Poor", "N/A")
 YES_NO = ("Y", "N")
 PERFORMANCE_DRIVEN = ("Performance driven", "Independent")
+REPORTED_STATUSES = ("Green", "Amber", "Red", "Achieved", "Improving but not achieved",
+                     "Not achieved")  # fmt: skip
+BENCHMARK_KINDS = ("comparator", "national", "regional")
+STATUS_WORDS = ("achieved", "rag")
+BOOLEAN = ("true", "false")
+#: Ids that become parts of file names: 1 to 64 letters, digits, '-', '_' or '.', not starting
+#: with '.' or '-' (so never '..', never a hidden file, never an option).
+ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$"
+
+#: The council's own words: for each enumerated column, canonical value -> other spellings.
+#: Matching ignores case, spaces around, and treats runs of spaces, '_' and '-' alike
+#: (`canonical_key`); the value is written out in its canonical form everywhere downstream.
+#: docs/data-format.md lists these tables (a test holds it to them).
+_YES = ("yes", "y", "1", "true", "t")
+_NO = ("no", "n", "0", "false", "f")
+VOCABULARY: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
+    ("measures", "unit"): {
+        "percent": ("%", "per cent", "percentage", "pct"),
+        "count": ("number", "no.", "num"),
+        "rate_per_1000": ("per 1000", "per 1,000", "rate per 1,000"),
+        "rate_per_10000": ("per 10000", "per 10,000", "rate per 10,000"),
+        "rate_per_100000": ("per 100000", "per 100,000", "rate per 100,000"),
+        "days": ("day",),
+        "gbp": ("£", "pounds", "gbp £"),
+        "score": (),
+        "ratio": (),
+        "milestone": ("milestones", "% complete"),
+    },
+    ("measures", "polarity"): {
+        "higher": ("higher is better", "high", "bigger is better"),
+        "lower": ("lower is better", "low", "smaller is better"),
+        "neutral": ("none", "n/a", "contextual"),
+    },
+    ("measures", "frequency"): {
+        "monthly": ("month",),
+        "quarterly": ("quarter", "qtr", "qtrly"),
+        "annual": ("annually", "yearly", "year", "financial year"),
+        "academic_year": ("academic", "academic year", "school year"),
+    },
+    **{("measures", c): {"true": _YES, "false": _NO}
+       for c in ("targeted", "primary_responsibility", "proposed", "cumulative", "signed")},
+    ("highlights", "stage"): {
+        "Analyse": ("analyze", "analysis"), "Plan": ("planning",), "Do": ("delivery",),
+        "Review": (),
+    },
+    ("highlights", "rag"): {"Red": ("r",), "Amber": ("a",), "Green": ("g",)},
+    ("contracts", "performance"): {
+        "Good": (), "Average": ("avg",), "Poor": (), "N/A": ("na", "not applicable"),
+    },
+    ("contracts", "contract_kpis"): {"Y": _YES, "N": _NO},
+    ("contracts", "volume_sensitive"): {"Y": _YES, "N": _NO},
+    ("contracts", "performance_driven"): {"Performance driven": ("performance",),
+                                          "Independent": ()},
+    ("actuals", "reported_status"): {
+        "Green": ("g",), "Amber": ("a",), "Red": ("r",), "Achieved": ("met", "on target"),
+        "Improving but not achieved": ("improving",), "Not achieved": ("not met", "missed"),
+    },
+    ("benchmarks", "kind"): {
+        "comparator": ("comparators", "comparator group", "nearest neighbour",
+                       "nearest neighbours", "statistical neighbour"),
+        "national": ("england", "national average"),
+        "regional": ("region", "regional average"),
+    },
+    ("dataset", "status_words"): {
+        "achieved": ("achieved / not achieved", "default"),
+        "rag": ("green/amber/red", "red amber green", "g/a/r"),
+    },
+}  # fmt: skip
+
+
+def canonical_key(text: str) -> str:
+    """How a cell is matched against VOCABULARY: lower case, '_', '-' and spaces alike."""
+    return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
+
+
+def vocabulary_lookup(table: str, column: str) -> dict[str, str]:
+    """canonical_key of every accepted spelling -> the canonical value."""
+    out: dict[str, str] = {}
+    for value, synonyms in VOCABULARY[table, column].items():
+        for word in (value, *synonyms):
+            out[canonical_key(word)] = value
+    return out
+
 
 #: How each unit is written after a figure, and whether it is a share of 100.
 UNIT_SUFFIX = {
@@ -92,7 +176,15 @@ TABLES: dict[str, Table] = {
         Table(
             "measures",
             ("measure_id", "strategy_id", "title", "unit", "polarity", "targeted", "frequency"),
-            ("outcome_id", "decimals", "primary_responsibility", "proposed", "notes"),
+            (
+                "outcome_id",
+                "decimals",
+                "primary_responsibility",
+                "proposed",
+                "notes",
+                "cumulative",
+                "signed",
+            ),
             ("measure_id",),
             description="The measures (KPIs) of each strategy.",
         ),
@@ -106,7 +198,7 @@ TABLES: dict[str, Table] = {
         Table(
             "actuals",
             ("measure_id", "period", "actual"),
-            ("source", "note"),
+            ("source", "note", "reported_status", "numerator", "denominator"),
             ("measure_id", "period"),
             description="Actuals by measure and period.",
         ),
@@ -161,7 +253,7 @@ TABLES: dict[str, Table] = {
         Table(
             "benchmarks",
             ("measure_id", "period", "area", "value"),
-            ("group",),
+            ("group", "kind", "numerator", "denominator"),
             ("measure_id", "period", "area"),
             optional_table=True,
             description="Comparator councils' values, e.g. CIPFA nearest neighbours.",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from perfanalysis.errors import PeriodError
 
-__all__ = ["Period", "FREQUENCIES", "parse_periods"]
+__all__ = ["Period", "FREQUENCIES", "parse_periods", "fit_to_kind"]
 
 #: Frequency of a measure -> (kind of period it is reported for, months in one cycle).
 FREQUENCIES: dict[str, tuple[str, int]] = {
@@ -62,6 +62,7 @@ _MONTH_NAMES = [
 _MON = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _YEAR = r"(\d{4}|\d{2})"
 _FY = r"(\d{4}|\d{2})\s*[/-]\s*(\d{4}|\d{2})"
+_QUARTER = r"(?:q|qtr\.?\s*|quarter\s*)"
 
 
 def _year(text: str) -> int:
@@ -281,8 +282,9 @@ class Period:
 
 
 _ACCEPTED = (
-    "accepted forms: 'Q4 2017/18', '2017/18 Q4', '2017/18', 'April 17 - March 18', "
-    "'as at 31 March 2018', '30 Sept 17', '2018-03-31', 'Mar 2018', 'AY 2016/17'"
+    "accepted forms: 'Q4 2017/18', '2017/18 Q4', 'Qtr 4 2017-18', 'Jan-Mar 2018', '2017/18', "
+    "'April 17 - March 18', 'as at 31 March 2018', '30 Sept 17', '2018-03-31', 'Mar 2018', "
+    "'AY 2016/17'"
 )
 
 
@@ -334,11 +336,11 @@ def _parse_label(label: str) -> Period:
         raise PeriodError(f"an empty period label; {_ACCEPTED}")
     text = re.sub(r"^(as at|as of|at)\s+", "", text)
 
-    # Quarters: "Q4 2017/18", "2017/18 Q4", "Quarter 4 2017-18", "Q4 17/18"
-    m = re.fullmatch(r"(?:q|quarter\s*)([1-4])\s*,?\s*(?:fy\s*)?" + _FY, text) or None
+    # Quarters: "Q4 2017/18", "2017/18 Q4", "Quarter 4 2017-18", "Qtr 4 2017-18", "Q4 17/18"
+    m = re.fullmatch(_QUARTER + r"([1-4])\s*,?\s*(?:fy\s*)?" + _FY, text) or None
     if m:
         return Period.quarter(_fy_start(m[2], m[3], raw), int(m[1]))
-    m = re.fullmatch(r"(?:fy\s*)?" + _FY + r"\s*,?\s*(?:q|quarter\s*)([1-4])", text)
+    m = re.fullmatch(r"(?:fy\s*)?" + _FY + r"\s*,?\s*" + _QUARTER + r"([1-4])", text)
     if m:
         return Period.quarter(_fy_start(m[1], m[2], raw), int(m[3]))
     if re.fullmatch(r"q\d.*|.*\bq\d", text):
@@ -359,6 +361,14 @@ def _parse_label(label: str) -> Period:
         and int(m[2]) != (int(m[1]) + 1) % 100
     ):
         return Period.financial_year(_fy_start(m[1], m[2], raw))
+
+    # Months of one year: "Jan-Mar 2018", "Apr-Jun 2017", "Oct - Dec 17", "Nov-Jan 2018"
+    m = re.fullmatch(_MON + r"\s*(?:-|to)\s*" + _MON + r"\s+" + _YEAR, text)
+    if m:
+        first, last, year = _MONTHS[m[1]], _MONTHS[m[2]], _year(m[3])
+        return Period.from_range(
+            date(year if first <= last else year - 1, first, 1), _last_day(year, last)
+        )
 
     # Ranges: "April 17 - March 18", "Apr 2017 to Mar 2018", "1 April 2017 - 31 March 2018"
     m = re.fullmatch(r"(.+?)\s*(?:-|to)\s*(.+)", text)
@@ -404,3 +414,39 @@ def parse_periods(labels: pd.Series) -> pd.DataFrame:
     out = table.reindex(labels.astype(object).to_numpy())
     out.index = labels.index
     return out
+
+
+def _containing(day: date, kind: str) -> Period:
+    """The period of `kind` (quarter, month, financial or academic year) holding `day`."""
+    fy = day.year if day.month >= 4 else day.year - 1
+    if kind == "quarter":
+        return Period.quarter(fy, ((day.month - 4) % 12) // 3 + 1)
+    if kind == "month":
+        return Period.month(day.year, day.month)
+    if kind == "financial_year":
+        return Period.financial_year(fy)
+    if kind == "academic_year":
+        return Period.academic_year(day.year if day.month >= 9 else day.year - 1)
+    raise PeriodError(f"no period kind {kind!r}")
+
+
+def fit_to_kind(period: Period, kind: str) -> Period | None:
+    """`period` as a period of `kind` (a measure's frequency), or None when it is not one.
+
+    The one rule (docs/data-format.md, "Periods and frequency"): a period of the measure's own
+    kind is itself; a month, an "as at" date or a span of months that ENDS where a period of the
+    measure's kind ends is that period ("Mar 2018", "31/03/2018" or an Excel date 31 March 2018
+    for a quarterly measure is Q4 2017/18; "Mar 2018" for an annual measure is 2017/18); anything
+    else (a date inside a quarter, a quarter for a monthly measure, a year for a quarterly one)
+    is not, and the gate names the cell.
+    """
+    if period.kind == kind:
+        return period
+    if period.kind not in ("month", "date", "range"):
+        return None
+    candidate = _containing(period.end, kind)
+    if candidate.end != period.end or period.start < candidate.start:
+        return None
+    if period.kind == "range" and period.start != candidate.start:
+        return None
+    return candidate

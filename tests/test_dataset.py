@@ -62,7 +62,8 @@ BROKEN = [
         "polarity",
         "higher, lower or neutral",
     ),
-    ("measures.csv", "R-02,roads", "R-01,roads", "measures", 3, "measure_id", "duplicate"),
+    # The rule book names every row of a duplicate: the first is row 2.
+    ("measures.csv", "R-02,roads", "R-01,roads", "measures", 2, "measure_id", "must be unique"),
     (
         "actuals.csv",
         "R-02,Q3 2017/18,14",
@@ -70,7 +71,7 @@ BROKEN = [
         "actuals",
         6,
         "measure_id",
-        "names no measure",
+        "must name a measure in measures",
     ),
     (
         "actuals.csv",
@@ -88,7 +89,7 @@ BROKEN = [
         "targets",
         4,
         "period",
-        "not a period label",
+        "must be a period label",
     ),
     (
         "actuals.csv",
@@ -115,7 +116,7 @@ BROKEN = [
         "strategies",
         3,
         "theme_id",
-        "names no theme",
+        "must name a theme in themes",
     ),
     (
         "targets.csv",
@@ -133,7 +134,7 @@ BROKEN = [
         "actuals",
         8,
         "actual",
-        "only for percent",
+        "only percent and milestone measures accept",
     ),
 ]
 

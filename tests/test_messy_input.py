@@ -99,7 +99,7 @@ def test_bytes_that_are_no_text_are_rejected_naming_file_and_line(small):
     path = small / "actuals.csv"
     path.write_bytes(path.read_bytes().replace(b"R-02,Q3", b"R-02\x81,Q3"))
     with pytest.raises(DatasetError, match=r"actuals.csv, line 6: byte 0x81 is not text"):
-        read_raw(small)
+        pa.load(small)
     status, out = cli("validate", str(small), "--period", PERIOD)
     assert status == 2 and "Traceback" not in out
     assert "line 6: byte 0x81 is not text in UTF-8 or Windows-1252" in " ".join(out.split())
@@ -109,7 +109,7 @@ def test_tab_or_semicolon_separated_files_are_rejected_with_a_hint(small):
     path = small / "themes.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
     with pytest.raises(DatasetError, match="separated by semicolons: save it as 'CSV UTF-8"):
-        read_raw(small)
+        pa.load(small)
     assert errors(small, None)[0][:3] == ("themes", None, "themes.csv")
 
 
@@ -117,7 +117,7 @@ def test_a_workbook_saved_under_a_csv_name_is_named_for_what_it_is(small, tmp_pa
     book = write_workbook(SMALL, tmp_path / "book.xlsx")
     shutil.copy(book, small / "targets.csv")
     with pytest.raises(DatasetError, match="targets.csv: this is an Excel workbook"):
-        read_raw(small)
+        pa.load(small)
 
 
 # --------------------------------------------------------------------------- numbers
@@ -209,7 +209,7 @@ def test_no_header_in_the_first_rows_is_rejected_listing_the_columns(small):
     path.write_text("".join(f"title {i}\n" for i in range(5)) + path.read_text(encoding="utf-8"),
                     encoding="utf-8")  # fmt: skip
     with pytest.raises(DatasetError, match="no header row naming 'measure_id' in the first 5 rows"):
-        read_raw(small)
+        pa.load(small)
     status, out = cli("validate", str(small))
     assert status == 2 and "Traceback" not in out and "measure_id, period, target" in out
 
@@ -245,7 +245,9 @@ def test_excel_dates_in_a_workbook_are_dates(tmp_path):
     book.save(path)
     ds = pa.load(path)
     assert ds.highlights.loc[0, "report_date"] == "2018-04-20"
-    assert ds.actuals.loc[6, ["measure_id", "period"]].tolist() == ["R-03", "31 Mar 2018"]
+    # R-03 is quarterly: 31 March 2018, the end of a quarter, is read as that quarter.
+    assert ds.actuals.loc[6, ["measure_id", "period"]].tolist() == ["R-03", "Q4 2017/18"]
+    assert ds.actuals.loc[6, "period_as_written"] == "2018-03-31"
     assert errors(path) == []
 
 
@@ -255,7 +257,10 @@ def test_a_date_shown_as_month_and_year_is_that_month(tmp_path):
     cell.value = datetime(2018, 3, 1)  # Excel's reading of "Mar 2018" typed into a cell
     cell.number_format = "mmm-yy"
     book.save(path)
-    assert pa.load(path).actuals.loc[6, "period"] == "Mar 2018"
+    # R-03 is quarterly: March, the last month of a quarter, is read as that quarter.
+    ds = pa.load(path)
+    assert ds.actuals.loc[6, "period"] == "Q4 2017/18"
+    assert ds.actuals.loc[6, "period_as_written"] == "Mar 2018"
 
 
 def test_a_date_time_with_a_time_of_day_in_a_period_is_rejected(tmp_path):
