@@ -18,7 +18,15 @@ import pandas as pd
 from perfanalysis.narrative import format_value
 from perfanalysis.status import Status
 
-__all__ = ["PALETTE", "STATUS_STYLE", "measure_chart", "status_chart", "to_svg"]
+__all__ = [
+    "PALETTE",
+    "STATUS_STYLE",
+    "measure_chart",
+    "status_chart",
+    "xmr_chart",
+    "to_svg",
+    "svg_from_spec",
+]
 
 #: Government Analysis Function categorical palette (dark blue, turquoise, dark pink, orange, grey).
 PALETTE = {
@@ -300,14 +308,20 @@ def to_svg(chart: alt.TopLevelMixin, chart_id: str) -> str:
     vl-convert drops the chart's description; it is put back as <desc>, and the svg is named by
     both, so a screen reader reads the figures. `chart_id` makes the element ids stable.
     """
+    return svg_from_spec(chart.to_dict(validate=False), chart_id)  # builders are tested; hot
+
+
+def svg_from_spec(spec: dict[str, Any], chart_id: str) -> str:
+    """`to_svg` for a Vega-Lite spec (what an Altair renderer receives)."""
     import vl_convert
 
-    spec = chart.to_dict(validate=False)  # builders are validated by the tests; this is hot
     svg = vl_convert.vegalite_to_svg(spec)
     title = spec.get("title", "")
     if isinstance(title, dict):
         text = title.get("text", "")
         title = " ".join(text) if isinstance(text, list) else str(text)
+    elif isinstance(title, list):
+        title = " ".join(map(str, title))
     desc = spec.get("description", "")
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id)
     head = (
