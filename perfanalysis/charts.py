@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import pandas as pd
 
 from perfanalysis.narrative import format_value
 from perfanalysis.status import Status
+
+if TYPE_CHECKING:
+    from perfanalysis.report import PackData
 
 __all__ = [
     "PALETTE",
@@ -434,3 +437,62 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
         description=described,
     )
     return _config(chart)
+
+
+# --------------------------------------------------------------------------- a pack's charts
+# Which charts a pack shows and drawing them once (the runner does, so notebooks need not import
+# Altair). `pack` is a `perfanalysis.report.PackData`.
+def measure_svg(pack: PackData, row: pd.Series) -> str | None:
+    """A measure's chart as inline SVG, or None when it has no figures to plot."""
+    history = pack.dataset.history(row["measure_id"])
+    if not history["actual"].notna().any():
+        return None
+    return to_svg(measure_chart(history, row), f"chart-{row['measure_id']}")
+
+
+def xmr_svg(pack: PackData, row: pd.Series) -> str:
+    return to_svg(xmr_chart(pack.spc[row["measure_id"]], row), f"xmr-{row['measure_id']}")
+
+
+def status_svg(pack: PackData, summary: pd.DataFrame) -> str:
+    return to_svg(status_chart(summary), "chart-status-by-strategy")
+
+
+def chart_keys(pack: PackData, strategies: list[str] | None = None) -> list[str]:
+    """The keys of every chart the pack shows ('measure:ID', 'xmr:ID', 'status-by-strategy')."""
+    f = pack.figures[pack.figures["strategy_id"].isin(strategies or pack.strategies)]
+    keys = ["status-by-strategy"]
+    for mid, points in zip(f["measure_id"], f["spc_points"]):
+        if points > 0:
+            keys.append(f"measure:{mid}")
+        if mid in pack.spc:
+            keys.append(f"xmr:{mid}")
+    return keys
+
+
+def render_chart_keys(pack: PackData, keys: list[str]) -> dict[str, str]:
+    """Draw the charts named by `keys` (see `chart_keys`); a measure with no figures has none."""
+    rows = pack.figures.set_index("measure_id", drop=False)
+    charts: dict[str, str] = {}
+    for key in keys:
+        kind, _, mid = key.partition(":")
+        if kind == "status-by-strategy":
+            from perfanalysis.pages import CollatedPage
+
+            charts[key] = status_svg(pack, CollatedPage(pack).summary)
+        elif kind == "measure":
+            svg = measure_svg(pack, rows.loc[mid])
+            if svg is not None:
+                charts[key] = svg
+        elif kind == "xmr":
+            charts[key] = xmr_svg(pack, rows.loc[mid])
+    return charts
+
+
+def render_charts(pack: PackData, strategies: list[str] | None = None) -> dict[str, str]:
+    """Every chart of the pack, drawn once in the runner so that notebooks need not import Altair.
+
+    Importing Altair costs seconds per process; a pack of nine notebooks would pay it nine times.
+    `strategies` limits the measure charts to those strategies (a rerun of one strategy).
+    """
+    return render_chart_keys(pack, chart_keys(pack, strategies))
