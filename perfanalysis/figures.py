@@ -152,3 +152,17 @@ def attention_table(pack: PackData, summary: pd.DataFrame) -> pd.DataFrame:
         ignore_index=True,
     )
     return out.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def _with_notes(dataset: Dataset, figures: pd.DataFrame) -> pd.DataFrame:
+    """The actuals' note on each figure (`figure_note`), so pages show it beside the figure.
+
+    The measure's own `notes` column comes with assess() output already.
+    """
+    a = dataset.actuals
+    note = a["note"] if "note" in a.columns else pd.Series("", index=a.index)
+    at = pd.Series(note.to_numpy(), index=pd.MultiIndex.from_arrays([a["measure_id"], a["period"]]))
+    at = at[~at.index.duplicated(keep="last")]
+    key = pd.MultiIndex.from_arrays([figures["measure_id"], figures["period"].astype(object)])
+    figures["figure_note"] = at.reindex(key).to_numpy()
+    return figures

@@ -263,3 +263,24 @@ def _last_year_line(r: pd.Series) -> str:
         f'<p class="last-year">Same period last year ({esc(r["last_year_period"])}): '
         f"{esc(value)}; now {esc(d)}.</p>"
     )
+
+
+def no_data_line(figures: pd.DataFrame, period: str, level: str = "") -> str:
+    """The measures counted as "no data", by name, so a reader sees which they are."""
+    missing = figures[figures["status"] == Status.NO_DATA.value]
+    if missing.empty:
+        return ""
+    names = "; ".join(esc(t) for t in missing["title"])
+    where = f" ({esc(level)})" if level else ""
+    return f'<p class="no-data">No data for {esc(period)}{where}: {names}.</p>'
+
+
+def notes_line(r: pd.Series | dict[str, Any]) -> str:
+    """The dataset's notes on a measure and on this period's figure, shown beside them."""
+    out = ""
+    measure_note, figure_note = r.get("notes"), r.get("figure_note")
+    if isinstance(measure_note, str) and measure_note.strip():
+        out += f'<p class="note">Note on this measure: {esc(measure_note)}</p>'
+    if isinstance(figure_note, str) and figure_note.strip():
+        out += f'<p class="note">Note on the {esc(r.get("period"))} figure: {esc(figure_note)}</p>'
+    return out

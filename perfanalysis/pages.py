@@ -20,6 +20,8 @@ from perfanalysis.narrative import (
     _fmt,
     _last_year_line,
     icon_badges,
+    no_data_line,
+    notes_line,
     performance_cell,
     polarity_words,
 )
@@ -75,12 +77,21 @@ class StrategyPage:
                 rows[3][0],
                 rows[3][1] + f'<br><span class="as-written">As written: {esc(stage_words)}</span>',
             )
-        missing = (
-            ""
-            if self.highlight is not None
-            else f'<p class="notice">No highlight report was submitted for '
-            f"{esc(self.pack.period.label)}; the measures below are computed from the data.</p>"
-        )
+        if self.highlight is None:
+            # Nothing submitted: one line says what is missing, no table of "Not given".
+            return Fragment(
+                f'<nav class="breadcrumb" aria-label="Breadcrumb"><a href="../index.html">'
+                f"{esc(self.pack.organisation)}: collated report</a></nav>"
+                f'<p class="kicker">{esc(level)} &middot; {esc(self.pack.period.long_label)}</p>'
+                f"<h1>{esc(self.strategy['title'])}</h1>"
+                f'<p class="lede">{esc(self.pack.dataset.framework.level("theme"))}: '
+                f"{esc(theme)}</p>"
+                f'<p class="purpose">{esc(self.strategy.get("purpose"))}</p>'
+                f'<p class="notice">No highlight report was submitted for '
+                f"{esc(self.pack.period.label)}, so this page has no summary, needs, agreed "
+                "outcomes, key contracts, arrangements or commissioner's comments; the measures "
+                "below are computed from the data.</p>"
+            )
         return Fragment(
             f'<nav class="breadcrumb" aria-label="Breadcrumb"><a href="../index.html">'
             f"{esc(self.pack.organisation)}: collated report</a></nav>"
@@ -88,12 +99,14 @@ class StrategyPage:
             f"{esc(self.pack.period.long_label)}</p>"
             f"<h1>{esc(self.strategy['title'])}</h1>"
             f'<p class="lede">{esc(self.pack.dataset.framework.level("theme"))}: {esc(theme)}</p>'
-            f'<p class="purpose">{esc(self.strategy.get("purpose"))}</p>{missing}'
+            f'<p class="purpose">{esc(self.strategy.get("purpose"))}</p>'
             + table(rows, ("Role", "Name"), "Who is responsible for this report", css="people")
         )
 
     def narrative(self) -> Fragment:
         """Summary, how needs were established, and the agreed outcomes."""
+        if self.highlight is None:
+            return Fragment("")  # said once in the header
         parts = []
         for heading, col in (
             ("Summary", "summary"),
@@ -136,6 +149,7 @@ class StrategyPage:
                 css="count-box",
                 numeric=range(7),
             )
+            + no_data_line(self.figures, self.pack.period.label)
             + '<p>The measures and their figures are in <a href="#appendix-a">Appendix A</a>.</p>'
         )
 
@@ -145,6 +159,8 @@ class StrategyPage:
         head = (
             "<h2>Key contracts</h2><p>Contracts over £1m or of a politically sensitive nature.</p>"
         )
+        if c.empty and self.highlight is None:
+            return Fragment("")
         if c.empty:
             return Fragment(head + '<p class="none-given">No key contracts were reported.</p>')
         written = c.get("performance_as_written", pd.Series([None] * len(c)))
@@ -182,6 +198,8 @@ class StrategyPage:
 
     def arrangements(self) -> Fragment:
         """Pooled budgets, property implications and commercial opportunities."""
+        if self.highlight is None:
+            return Fragment("")
         parts = []
         for heading, col in (
             ("Pooled budgets and co-commissioning", "pooled_budget"),
@@ -193,6 +211,8 @@ class StrategyPage:
 
     def comments(self) -> Fragment:
         """The commissioner's comments with the RAG status (an input, not computed)."""
+        if self.highlight is None:
+            return Fragment("")
         return Fragment(
             "<h2>Commissioner's comments</h2>"
             f'<p class="rag-line">Status (RAG): {rag_badge(self._h("rag"))}'
@@ -259,6 +279,7 @@ class StrategyPage:
             f"{esc(r['source'], 'no figure')}</p>"
             f'<p class="sentence">{esc(r["sentence"])}</p>'
         )
+        text += notes_line(r)
         text += _comparison_line(r) + _last_year_line(r)
         if charts:
             key = f"measure:{r['measure_id']}"
@@ -302,6 +323,34 @@ class CollatedPage:
         h = pack.dataset.highlights
         h = h[h["period"] == pack.period.label].set_index("strategy_id")
         self.summary["rag"] = self.summary["strategy_id"].map(h["rag"]) if len(h) else None
+        #: Whether any commissioner gave a RAG, and any contract was reported, this period:
+        #: sections about what was not submitted are left out and named in one line.
+        self.has_rag = bool((self.summary["rag"].fillna("").astype(str).str.strip() != "").any())
+        c = pack.dataset.contracts
+        self.has_contracts = bool(
+            ((c["period"] == pack.period.label) & c["strategy_id"].isin(pack.strategies)).any()
+        )
+        self.level = pack.dataset.framework.level("strategy")
+
+    def _level_plural(self) -> str:
+        word = self.level
+        if word.endswith("y") and word[-2:-1] not in "aeiou":
+            return word[:-1] + "ies"
+        return word if word.endswith("s") else word + "s"
+
+    def not_submitted(self) -> str:
+        """One line naming what was not submitted for the period ('' when everything was)."""
+        missing = []
+        if not self.has_rag:
+            missing.append("highlight reports with a commissioner's RAG")
+        if not self.has_contracts:
+            missing.append("key contracts")
+        if not missing:
+            return ""
+        return (
+            f'<p class="not-submitted">Not submitted for {esc(self.pack.period.label)}: '
+            f"{esc(' or '.join(missing))}; the sections about them are left out.</p>"
+        )
 
     @property
     def title(self) -> str:
@@ -343,7 +392,7 @@ class CollatedPage:
                 str(r["not_achieving"]),
                 str(r["no_data"]),
                 rag_badge(r["rag"]),
-            )
+            )[: 9 if self.has_rag else 8]
             for _, r in self.summary.iterrows()
         ]
         headers = (
@@ -356,17 +405,23 @@ class CollatedPage:
             "Not achieving",
             "No data",
             "Commissioner's RAG",
-        )
+        )[: 9 if self.has_rag else 8]
         return Fragment(
             "<h2>Overview</h2>"
             + table(
                 rows,
                 headers,
-                f"How is success measured? Every strategy, {self.pack.period.label}",
+                f"How is success measured? Every {self.level.lower()}, {self.pack.period.label}",
                 css="overview",
                 numeric=range(1, 8),
             )
+            + no_data_line(self._figures(), self.pack.period.label)
+            + self.not_submitted()
         )
+
+    def _figures(self) -> pd.DataFrame:
+        """The figures of the pack's strategies, in pack order."""
+        return self.pack.figures[self.pack.figures["strategy_id"].isin(self.pack.strategies)]
 
     def status_chart(self) -> Fragment:
         svg = self.pack.charts.get("status-by-strategy") or status_svg(self.pack, self.summary)
@@ -395,16 +450,17 @@ class CollatedPage:
             parts.append(
                 table(
                     rows,
-                    ("Measure", "Strategy", "Actual", "Target", "Status", "What the figures say"),
+                    ("Measure", self.level, "Actual", "Target", "Status", "What the figures say"),
                     "Measures not achieving their target",
                     css="exceptions",
                 )
             )
         poor = self.pack.poor_contracts()
-        parts.append("<h3>Contracts rated Poor</h3>")
-        if poor.empty:
+        if self.has_contracts:
+            parts.append("<h3>Contracts rated Poor</h3>")
+        if self.has_contracts and poor.empty:
             parts.append('<p class="none-given">No contract is rated Poor.</p>')
-        else:
+        elif self.has_contracts:
             rows = [
                 (
                     esc(r["service"]),
@@ -418,17 +474,20 @@ class CollatedPage:
             parts.append(
                 table(
                     rows,
-                    ("Service", "Provider", "Strategy", "Performance", "Corrective measures"),
+                    ("Service", "Provider", self.level, "Performance", "Corrective measures"),
                     "Contracts rated Poor",
                 )
             )
         ra = self.summary[self.summary["rag"].isin(["Red", "Amber"])]
-        parts.append("<h3>Strategies rated Red or Amber</h3>")
-        if ra.empty:
+        plural = self._level_plural()
+        if self.has_rag:
+            parts.append(f"<h3>{esc(plural)} rated Red or Amber</h3>")
+        if self.has_rag and ra.empty:
             parts.append(
-                '<p class="none-given">No strategy is rated Red or Amber by its commissioner.</p>'
+                f'<p class="none-given">No {esc(self.level.lower())} is rated Red or Amber by its '
+                "commissioner.</p>"
             )
-        else:
+        elif self.has_rag:
             rows = [
                 (
                     f'<a href="strategies/{esc(r["strategy_id"])}.html">{esc(r["title"])}</a>',
@@ -437,7 +496,7 @@ class CollatedPage:
                 for _, r in ra.iterrows()
             ]
             parts.append(
-                table(rows, ("Strategy", "Commissioner's RAG"), "Strategies rated Red or Amber")
+                table(rows, (self.level, "Commissioner's RAG"), f"{plural} rated Red or Amber")
             )
         return Fragment("".join(parts))
 
@@ -466,8 +525,11 @@ class CollatedPage:
             "only moving within its usual range; assurance says whether the target will be "
             "met reliably.</p>"
         )
-        if not rows:
-            return Fragment("<h2>Making Data Count summary</h2>" + intro)
+        if not rows:  # nothing charted: the section is left out, one line says why
+            return Fragment(
+                f'<p class="not-submitted">No measure is reported monthly or quarterly with at '
+                f"least {SPC_MIN_POINTS} points, so there is no Making Data Count summary.</p>"
+            )
         return Fragment(
             "<h2>Making Data Count summary</h2>"
             + intro
@@ -475,7 +537,7 @@ class CollatedPage:
                 rows,
                 (
                     "Measure",
-                    "Strategy",
+                    self.level,
                     "Latest value",
                     "Target",
                     "Status",

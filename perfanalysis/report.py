@@ -32,6 +32,7 @@ from perfanalysis.figures import (
     SPC_FREQUENCIES,
     SPC_MIN_POINTS,
     _with_comparisons,
+    _with_notes,
     _with_spc,
     attention_table,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "_direction",
     "_last_year_line",
     "_with_comparisons",
+    "_with_notes",
     "_with_spc",
 ]
 
@@ -140,6 +142,7 @@ def prepare(
     title = title or f"{dataset.organisation}: collated highlight report, {p.label}"
     figures, spc_results = _with_spc(dataset, figures)
     figures = _with_comparisons(dataset, figures)
+    figures = _with_notes(dataset, figures)
     return PackData(dataset, p, figures, summary, chosen, title, quality, spc=spc_results)
 
 
