@@ -3,7 +3,11 @@
 Builders return an `alt.Chart` and never render; `to_svg` turns one into an `<svg role="img">`
 with a `<title>` and `<desc>` that state the figures, drawn by vl-convert in this process (no
 browser, no CDN, no per-chart process). Colours come from the Government Analysis Function's
-accessible palette; status is always carried by a marker shape as well as colour.
+accessible palette; status is always carried by a marker shape as well as colour. Altair is
+imported by the builders, not by this module: importing it costs seconds, and a notebook that
+shows charts prepared by the runner never needs it.
+
+Below the builders: which charts a pack shows, drawn once per run (`render_charts`).
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ import html
 import re
 from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 
 from perfanalysis.narrative import format_value
 from perfanalysis.status import Status
 
 if TYPE_CHECKING:
+    import altair as alt
+
     from perfanalysis.report import PackData
 
 __all__ = [
@@ -100,6 +105,8 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
     `history` has one row per period (period, end, actual, target, tolerance), oldest first, as
     `Dataset.history` gives it; `figure` is the measure's row of `assess()` output.
     """
+    import altair as alt
+
     f = dict(figure)
     unit, decimals = f.get("unit", "count"), f.get("decimals")
     h = history.copy()
@@ -232,6 +239,8 @@ def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
 
 def status_chart(summary: pd.DataFrame) -> alt.LayerChart:
     """Stacked bars: how many measures of each strategy have each status."""
+    import altair as alt
+
     columns = {
         "achieving": ("Achieving", "#12436D"),
         "improving": ("Improving but not achieved", "#A34400"),
@@ -361,6 +370,8 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
     `result` is what `pa.spc` returns for the measure; `figure` its row of `assess()` output.
     Special-cause points carry a shape as well as a colour, and the legend names them.
     """
+    import altair as alt
+
     f = dict(figure)
     unit, decimals = f.get("unit", "count"), f.get("decimals")
     p = result.points.reset_index()

@@ -4,7 +4,8 @@ Charts: `show(chart)` (or `ds.chart(...)`, `ds.spc(...).chart()`) returns a `Cha
 Jupyter, papermill and nbconvert display as inline SVG drawn in this process by vl-convert, with
 no network and with its text alternative (`role="img"`, `<title>`, `<desc>`). The Altair chart
 stays reachable (`.altair`, `.to_dict()`). `alt.renderers.enable("perfanalysis")` makes every
-Altair chart display the same way.
+Altair chart display the same way (an entry point of this package registers it with Altair).
+Nothing here imports Altair until a chart is made: importing it costs seconds.
 
 Objects: the short text and compact HTML summaries of `Dataset`, `Framework` and `SPCResult`
 (their `__repr__` and `_repr_html_` call the functions here).
@@ -18,10 +19,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 
 if TYPE_CHECKING:
+    import altair as alt
+
     from perfanalysis.dataset import Dataset
     from perfanalysis.framework import Framework
     from perfanalysis.spc import SPCResult
@@ -48,6 +50,7 @@ class ChartView:
     """
 
     def __init__(self, chart: alt.TopLevelMixin, chart_id: str | None = None) -> None:
+        _register()
         self.altair = chart
         self._chart_id = chart_id
         self._svg: str | None = None
@@ -134,7 +137,13 @@ def _renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
     }
 
 
-alt.renderers.register("perfanalysis", _renderer)
+def _register() -> None:
+    """Make `alt.renderers.enable("perfanalysis")` work even where the package's entry point
+    (pyproject.toml, group altair.vegalite.v6.renderer) is not installed."""
+    import altair as alt
+
+    if "perfanalysis" not in alt.renderers.names():
+        alt.renderers.register("perfanalysis", _renderer)
 
 
 def _title_text(title: Any) -> str:

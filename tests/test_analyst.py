@@ -240,8 +240,13 @@ def test_what_an_analyst_adds_is_published(ds, tmp_path):
         display({"image/png": png, "text/plain": "<Figure size 640x480 with 1 Axes>"}),
         display({"text/markdown": "**Note:** the rate *fell*.", "text/plain": "md"}),
     ]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# My analysis"), cell])
+    guide = nbformat.v4.new_markdown_cell("## How to use this notebook")
+    guide.metadata["tags"] = ["lab-only"]  # the shipped notebooks' guide: not published
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# My analysis"), guide, cell]
+    )
     page = notebook_to_html(nb)
+    assert "How to use this notebook" not in page
     assert "<h1" in page and "My analysis" in page
     assert "Q1 2013/14" in page and 'class="dataframe' in page
     assert 'aria-labelledby="chart-CSH-01-title chart-CSH-01-desc"' in page
