@@ -551,23 +551,36 @@ class CollatedPage:
     def attention(self) -> Fragment:
         """One ranked table of what needs the board's attention, each with its reason in words."""
         t = attention_table(self.pack, self.summary)
+        level = self.level.lower()
+        kinds = ["missed and worsening measures", "special-cause concerns"]
+        kinds.append("targets that cannot be met reliably")
+        if self.has_contracts:
+            kinds.append("Poor contracts")
+        if self.has_rag:
+            kinds.append(f"Red {self._level_plural().lower()}")
         if t.empty:
+            nothing = ["no missed and worsening measure", "no special-cause concern"]
+            nothing.append("no failing assurance")
+            if self.has_contracts:
+                nothing.append("no Poor contract")
+            if self.has_rag:
+                nothing.append(f"no Red {level}")
             return Fragment(
                 "<h2>What needs attention</h2><p>Nothing needs the board's attention: "
-                "no missed and worsening measure, no special-cause concern, no "
-                "failing assurance, no Poor contract and no Red strategy.</p>"
+                + ", ".join(nothing[:-1])
+                + f" and {nothing[-1]}.</p>"
             )
         rows = [
             (str(i + 1), esc(r["item"]), esc(r["strategy"]), esc(r["reason"]))
             for i, r in enumerate(t.to_dict("records"))
         ]
         return Fragment(
-            "<h2>What needs attention</h2><p>Ranked: missed and worsening measures first, then "
-            "special-cause concerns, targets that cannot be met reliably, Poor contracts and Red "
-            "strategies.</p>"
+            f"<h2>What needs attention</h2><p>Ranked: {esc(kinds[0])} first, then "
+            + esc(", ".join(kinds[1:-1]) + f" and {kinds[-1]}")
+            + ".</p>"
             + table(
                 rows,
-                ("Rank", "What", "Strategy", "Why"),
+                ("Rank", "What", self.level, "Why"),
                 "What needs attention, ranked",
                 row_headers=False,
                 css="attention",

@@ -317,3 +317,82 @@ def test_analyst_notebook(tmp_path):
     assert "<strong>An analyst" in page and "<script" not in page
     assert pd.__name__  # pandas frames are published as tables
     assert page.count('class="dataframe') >= 3
+
+
+# --------------------------------------------------------------------------- pages from frames
+@pytest.fixture(scope="module")
+def leicestershire_pack():
+    from perfanalysis import report
+
+    return report.open_pack(ROOT / "data" / "leicestershire", "Q4 2020/21", "")
+
+
+def test_a_page_without_a_highlight_report_says_so_once(leicestershire_pack):
+    from perfanalysis.pages import StrategyPage
+
+    page = StrategyPage(leicestershire_pack, "SE-1")
+    assert page.highlight is None
+    shown = "".join(
+        str(getattr(page, s)())
+        for s in ("header", "narrative", "success", "contracts", "arrangements", "comments")
+    )
+    assert "None given" not in shown and "Not given" not in shown  # was ten sections of it
+    assert "Sponsor" not in shown and "Commissioning lead" not in shown  # Lincolnshire's roles
+    assert shown.count("No highlight report was submitted for Q4 2020/21") == 1
+    assert "Supporting outcome &middot;" in shown  # the council's own level name
+    assert "How is success measured?" in shown  # the figures are still there
+
+
+def test_the_collated_page_leaves_out_what_was_not_submitted(leicestershire_pack):
+    from perfanalysis.pages import CollatedPage
+
+    page = CollatedPage(leicestershire_pack)
+    assert not page.has_rag and not page.has_contracts
+    overview = str(page.overview())
+    assert "Commissioner&#x27;s RAG" not in overview and "Not given" not in overview
+    assert overview.count("Not submitted for Q4 2020/21") == 1
+    assert "Supporting outcome</th>" in overview
+    exceptions = str(page.exceptions())
+    assert "Contracts rated Poor" not in exceptions and "Red or Amber" not in exceptions
+    assert ">Strategy<" not in exceptions and "Supporting outcome" in exceptions
+    assert "Red supporting outcomes" not in str(page.attention())
+
+
+def test_measures_with_no_data_are_named_where_they_are_counted(leicestershire_pack):
+    from perfanalysis.pages import CollatedPage
+
+    figures = leicestershire_pack.figures
+    missing = figures.loc[figures["status"] == "no_data", "title"]
+    assert len(missing) > 0
+    overview = str(CollatedPage(leicestershire_pack).overview())
+    line = re.search(r'<p class="no-data">No data for Q4 2020/21: (.*?)\.</p>', overview)
+    assert line is not None
+    assert line.group(1).split("; ") == [t.replace("'", "&#x27;") for t in missing]
+
+
+def test_notes_on_measures_and_figures_come_from_the_figures_table():
+    from perfanalysis import report
+    from perfanalysis.pages import StrategyPage
+
+    pack = report.open_pack(LINCOLNSHIRE, "Q4 2017/18", "")
+    f = pack.figures.set_index("measure_id")
+    a = pack.dataset.actuals
+    q4 = a[(a["measure_id"] == "CSH-01") & (a["period"] == "Q4 2017/18")].iloc[0]
+    assert f.loc["CSH-01", "figure_note"] == q4["note"]
+    page = str(StrategyPage(pack, "children-safe-healthy").appendix(charts=False))
+    assert f"Note on the Q4 2017/18 figure: {q4['note']}" in page
+    noted = f[(f["strategy_id"] == "children-safe-healthy") & (f["notes"] != "")]
+    for note in noted["notes"]:
+        assert f"Note on this measure: {note}".replace("'", "&#x27;") in page
+
+
+def test_the_pack_is_assessed_once_and_pages_count_from_its_frames():
+    from perfanalysis import report
+    from perfanalysis.pages import CollatedPage
+
+    pack = report.open_pack(LINCOLNSHIRE, "Q4 2017/18", "")
+    counts = pack.figures.groupby("strategy_id", observed=True)["status"].value_counts()
+    summary = CollatedPage(pack).summary.set_index("strategy_id")
+    for sid, row in summary.iterrows():
+        assert row["no_data"] == counts.get((sid, "no_data"), 0)
+        assert row["measures"] == (pack.figures["strategy_id"] == sid).sum()
