@@ -6,6 +6,12 @@ What analysts type at a notebook prompt::
     ds = pa.load("data/lincolnshire")   # a folder of CSV files or an .xlsx workbook
     ds.assess("Q4 2017/18")             # one row per measure: figures, status, direction
     ds.summary("Q4 2017/18")            # one row per strategy: "How is success measured?"
+    ds.chart("LA-05")                   # the measure over time, as inline SVG (offline)
+    ds.spc("LA-05").chart()             # its XmR chart (Making Data Count)
+    pa.show(my_altair_chart, "what it shows")   # any Altair chart, offline, with a description
+
+docs/analysts.md is the guide. Public modules: this package's names below, and
+`perfanalysis.charts` (chart builders). Every other module is internal.
 
 Everything not listed in `__all__` may change between versions.
 """
@@ -14,6 +20,7 @@ import importlib.metadata as _metadata
 
 from perfanalysis.comparators import percentile_inc, rank_within_group
 from perfanalysis.dataset import Dataset, load
+from perfanalysis.display import ChartView, show
 from perfanalysis.errors import (
     DataError,
     DatasetError,
@@ -21,7 +28,9 @@ from perfanalysis.errors import (
     ParameterError,
     PerfanalysisError,
     PeriodError,
+    UnknownIdError,
     ValidationFailed,
+    last_traceback,
 )
 from perfanalysis.periods import Period
 from perfanalysis.spc import SPCResult, spc
@@ -33,6 +42,7 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
     __version__ = "0.0.0"
 
 __all__ = [
+    "ChartView",
     "DataError",
     "Dataset",
     "DatasetError",
@@ -43,10 +53,13 @@ __all__ = [
     "PeriodError",
     "SPCResult",
     "Status",
+    "UnknownIdError",
     "ValidationFailed",
+    "last_traceback",
     "load",
     "percentile_inc",
     "rank_within_group",
+    "show",
     "spc",
     "__version__",
 ]

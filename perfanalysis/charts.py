@@ -3,22 +3,38 @@
 Builders return an `alt.Chart` and never render; `to_svg` turns one into an `<svg role="img">`
 with a `<title>` and `<desc>` that state the figures, drawn by vl-convert in this process (no
 browser, no CDN, no per-chart process). Colours come from the Government Analysis Function's
-accessible palette; status is always carried by a marker shape as well as colour.
+accessible palette; status is always carried by a marker shape as well as colour. Altair is
+imported by the builders, not by this module: importing it costs seconds, and a notebook that
+shows charts prepared by the runner never needs it.
+
+Below the builders: which charts a pack shows, drawn once per run (`render_charts`).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 
 from perfanalysis.narrative import format_value
 from perfanalysis.status import Status
 
-__all__ = ["PALETTE", "STATUS_STYLE", "measure_chart", "status_chart", "to_svg"]
+if TYPE_CHECKING:
+    import altair as alt
+
+    from perfanalysis.report import PackData
+
+__all__ = [
+    "PALETTE",
+    "STATUS_STYLE",
+    "measure_chart",
+    "status_chart",
+    "xmr_chart",
+    "to_svg",
+    "svg_from_spec",
+]
 
 #: Government Analysis Function categorical palette (dark blue, turquoise, dark pink, orange, grey).
 PALETTE = {
@@ -89,6 +105,8 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
     `history` has one row per period (period, end, actual, target, tolerance), oldest first, as
     `Dataset.history` gives it; `figure` is the measure's row of `assess()` output.
     """
+    import altair as alt
+
     f = dict(figure)
     unit, decimals = f.get("unit", "count"), f.get("decimals")
     h = history.copy()
@@ -221,6 +239,8 @@ def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
 
 def status_chart(summary: pd.DataFrame) -> alt.LayerChart:
     """Stacked bars: how many measures of each strategy have each status."""
+    import altair as alt
+
     columns = {
         "achieving": ("Achieving", "#12436D"),
         "improving": ("Improving but not achieved", "#A34400"),
@@ -300,14 +320,20 @@ def to_svg(chart: alt.TopLevelMixin, chart_id: str) -> str:
     vl-convert drops the chart's description; it is put back as <desc>, and the svg is named by
     both, so a screen reader reads the figures. `chart_id` makes the element ids stable.
     """
+    return svg_from_spec(chart.to_dict(validate=False), chart_id)  # builders are tested; hot
+
+
+def svg_from_spec(spec: dict[str, Any], chart_id: str) -> str:
+    """`to_svg` for a Vega-Lite spec (what an Altair renderer receives)."""
     import vl_convert
 
-    spec = chart.to_dict(validate=False)  # builders are validated by the tests; this is hot
     svg = vl_convert.vegalite_to_svg(spec)
     title = spec.get("title", "")
     if isinstance(title, dict):
         text = title.get("text", "")
         title = " ".join(text) if isinstance(text, list) else str(text)
+    elif isinstance(title, list):
+        title = " ".join(map(str, title))
     desc = spec.get("description", "")
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id)
     head = (
@@ -344,6 +370,8 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
     `result` is what `pa.spc` returns for the measure; `figure` its row of `assess()` output.
     Special-cause points carry a shape as well as a colour, and the legend names them.
     """
+    import altair as alt
+
     f = dict(figure)
     unit, decimals = f.get("unit", "count"), f.get("decimals")
     p = result.points.reset_index()
@@ -420,3 +448,62 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
         description=described,
     )
     return _config(chart)
+
+
+# --------------------------------------------------------------------------- a pack's charts
+# Which charts a pack shows and drawing them once (the runner does, so notebooks need not import
+# Altair). `pack` is a `perfanalysis.report.PackData`.
+def measure_svg(pack: PackData, row: pd.Series) -> str | None:
+    """A measure's chart as inline SVG, or None when it has no figures to plot."""
+    history = pack.dataset.history(row["measure_id"])
+    if not history["actual"].notna().any():
+        return None
+    return to_svg(measure_chart(history, row), f"chart-{row['measure_id']}")
+
+
+def xmr_svg(pack: PackData, row: pd.Series) -> str:
+    return to_svg(xmr_chart(pack.spc[row["measure_id"]], row), f"xmr-{row['measure_id']}")
+
+
+def status_svg(pack: PackData, summary: pd.DataFrame) -> str:
+    return to_svg(status_chart(summary), "chart-status-by-strategy")
+
+
+def chart_keys(pack: PackData, strategies: list[str] | None = None) -> list[str]:
+    """The keys of every chart the pack shows ('measure:ID', 'xmr:ID', 'status-by-strategy')."""
+    f = pack.figures[pack.figures["strategy_id"].isin(strategies or pack.strategies)]
+    keys = ["status-by-strategy"]
+    for mid, points in zip(f["measure_id"], f["spc_points"]):
+        if points > 0:
+            keys.append(f"measure:{mid}")
+        if mid in pack.spc:
+            keys.append(f"xmr:{mid}")
+    return keys
+
+
+def render_chart_keys(pack: PackData, keys: list[str]) -> dict[str, str]:
+    """Draw the charts named by `keys` (see `chart_keys`); a measure with no figures has none."""
+    rows = pack.figures.set_index("measure_id", drop=False)
+    charts: dict[str, str] = {}
+    for key in keys:
+        kind, _, mid = key.partition(":")
+        if kind == "status-by-strategy":
+            from perfanalysis.pages import CollatedPage
+
+            charts[key] = status_svg(pack, CollatedPage(pack).summary)
+        elif kind == "measure":
+            svg = measure_svg(pack, rows.loc[mid])
+            if svg is not None:
+                charts[key] = svg
+        elif kind == "xmr":
+            charts[key] = xmr_svg(pack, rows.loc[mid])
+    return charts
+
+
+def render_charts(pack: PackData, strategies: list[str] | None = None) -> dict[str, str]:
+    """Every chart of the pack, drawn once in the runner so that notebooks need not import Altair.
+
+    Importing Altair costs seconds per process; a pack of nine notebooks would pay it nine times.
+    `strategies` limits the measure charts to those strategies (a rerun of one strategy).
+    """
+    return render_chart_keys(pack, chart_keys(pack, strategies))

@@ -795,20 +795,151 @@ class Dataset:
     path: Path
     input_files: list[Path] = field(default_factory=list)
 
+    #: The columns of `assess()` a person reads first, in order (not a dataclass field).
+    _READ_FIRST = (
+        "measure_id",
+        "title",
+        "period",
+        "actual",
+        "target",
+        "tolerance",
+        "status_label",
+        "status",
+    )
+
+    # ----------------------------------------------------------------- at a prompt
+    def __repr__(self) -> str:
+        from perfanalysis.display import dataset_text
+
+        return dataset_text(self)
+
+    def _repr_html_(self) -> str:
+        from perfanalysis.display import dataset_html
+
+        return dataset_html(self)
+
     @property
     def organisation(self) -> str:
         return str(self.meta.get("organisation", "")).strip()
 
+    @property
+    def periods(self) -> pd.DataFrame:
+        """Every period of the actuals and targets, in time order, with its frequency.
+
+        Columns: period (ordered categorical, so it sorts in time), frequency (monthly,
+        quarterly, annual, academic year, ...), start, end, actuals (how many figures were
+        reported for it) and targets (how many targets were set for it).
+        """
+        from perfanalysis.display import _FREQUENCY
+
+        cols = ["period", "kind", "start", "end"]
+        a = self.actuals[cols].assign(actuals=self.actuals["actual"].notna().astype("int64"))
+        t = self.targets[cols].assign(targets=1)
+        both = pd.concat([a.assign(targets=0), t.assign(actuals=0)], ignore_index=True)
+        out = (
+            both.groupby("period", sort=False)
+            .agg(
+                kind=("kind", "first"),
+                start=("start", "min"),
+                end=("end", "max"),
+                actuals=("actuals", "sum"),
+                targets=("targets", "sum"),
+            )
+            .reset_index()
+            .sort_values(["end", "start"], kind="stable")
+            .reset_index(drop=True)
+        )
+        out.insert(1, "frequency", out.pop("kind").map(_FREQUENCY).fillna(""))
+        out["period"] = out["period"].astype(self._period_dtype())
+        return out
+
+    def _period_dtype(self, extra: pd.Series | None = None) -> pd.CategoricalDtype:
+        """The dataset's periods (and `extra` labels) as one ordered categorical dtype."""
+        from perfanalysis.periods import period_dtype
+
+        labels = [self.actuals["period"], self.targets["period"]]
+        if extra is not None:
+            labels.append(pd.Series(extra, dtype=object))
+        return period_dtype(pd.concat(labels, ignore_index=True))
+
+    # ----------------------------------------------------------------- ids
+    def _known(self, kind: str) -> list[str]:
+        fw = self.framework
+        frame = {"measure": fw.measures, "strategy": fw.strategies, "theme": fw.themes}[kind]
+        return [str(v) for v in frame[f"{kind}_id"]]
+
+    def _check_id(self, kind: str, value: Any) -> str:
+        """`value` if it is a known measure, strategy or theme id; else UnknownIdError."""
+        from perfanalysis.errors import UnknownIdError
+
+        known = self._known(kind)
+        if value not in known:
+            raise UnknownIdError(kind, value, known)
+        return value
+
+    # ----------------------------------------------------------------- figures
     def assess(self, period: str | Period) -> pd.DataFrame:
-        """One row per measure of the framework with its figures and status for `period`."""
-        return assess(self.framework.measures, self.targets, self.actuals, period)
+        """One row per measure of the framework with its figures and status for `period`.
+
+        Returns a DataFrame whose first columns are what a person reads: measure_id, title,
+        period (the measure's own period for this reporting period: an annual measure's year),
+        actual, target, tolerance, status_label (the council's words), status (the code, a
+        `pa.Status` value); then strategy_id, outcome_id, unit, polarity, targeted, frequency,
+        decimals, reporting_period, gap, status_symbol, previous_period, previous_actual,
+        direction, last_year_period, last_year_actual, direction_last_year, source, and any
+        further measure columns. Period columns are ordered categoricals (they sort in time).
+
+        Raises PeriodError when `period` is not a period label; warns (UserWarning) when no
+        measure has an actual for the period (every status is then "no data").
+
+        Example::
+
+            ds.assess("Q4 2017/18").query("status == 'not_achieved'")
+        """
+        import warnings
+
+        from perfanalysis.status import ASSESS_COLUMNS
+
+        p = Period.parse(period)
+        out = assess(self.framework.measures, self.targets, self.actuals, p)
+        if len(out) and not out["actual"].notna().any():
+            covered = self.periods
+            covered = covered[covered["actuals"] > 0]["period"]
+            span = (
+                f"the actuals run from {covered.iloc[0]} to {covered.iloc[-1]}"
+                if len(covered)
+                else "the dataset has no actuals"
+            )
+            warnings.warn(
+                f"no measure has an actual for {p.label}, so every status is 'no data'; {span}",
+                UserWarning,
+                stacklevel=2,
+            )
+        period_columns = ["reporting_period", "period", "previous_period", "last_year_period"]
+        dtype = self._period_dtype(pd.concat([out[c] for c in period_columns]).dropna())
+        for c in period_columns:
+            out[c] = out[c].astype(dtype)
+        first = [*self._READ_FIRST, *[c for c in ASSESS_COLUMNS if c not in self._READ_FIRST]]
+        rest = [c for c in out.columns if c not in first and not c.startswith("_")]
+        return out[first + rest]
 
     def summary(self, period: str | Period) -> pd.DataFrame:
-        """One row per strategy: the "How is success measured?" counts for `period`."""
+        """One row per strategy: the "How is success measured?" counts for `period`.
+
+        Columns: strategy_id, title, measures, targeted, measured, achieving, improving,
+        not_achieving, no_data (and the other status counts). Raises PeriodError for a label
+        that is not a period. Example: ``ds.summary("Q4 2017/18")``.
+        """
         return summarise(self.assess(period), self.framework.strategies)
 
     def history(self, measure_id: str) -> pd.DataFrame:
-        """A measure's actuals and targets over time, oldest first (for charts and SPC)."""
+        """A measure's actuals and targets over time, oldest first (for charts and SPC).
+
+        Columns: period (ordered categorical: sorts in time), start, end, actual, source,
+        target, tolerance. Raises UnknownIdError (naming the closest ids) for an unknown
+        measure. Example: ``ds.history("LA-05").plot(x="period", y="actual")``.
+        """
+        self._check_id("measure", measure_id)
         a = self.actuals[self.actuals["measure_id"] == measure_id]
         tg = self.targets[self.targets["measure_id"] == measure_id]
         out = a[["period", "start", "end", "actual", "source"]].merge(
@@ -816,47 +947,123 @@ class Dataset:
             on=["period", "start", "end"],
             how="outer",
         )
-        return out.sort_values(["end", "start"]).reset_index(drop=True)
+        out = out.sort_values(["end", "start"]).reset_index(drop=True)
+        out["period"] = out["period"].astype(self._period_dtype())
+        return out
 
     def highlight(self, strategy_id: str, period: str | Period) -> pd.Series | None:
-        """The strategy's highlight narrative for the period, or None when none was given."""
+        """The strategy's highlight narrative for the period, or None when none was given.
+
+        Raises UnknownIdError for an unknown strategy, PeriodError for a bad period label.
+        """
+        self._check_id("strategy", strategy_id)
         label = Period.parse(period).label
         h = self.highlights
         rows = h[(h["strategy_id"] == strategy_id) & (h["period"] == label)]
         return None if rows.empty else rows.iloc[0]
 
     def contracts_for(self, strategy_id: str, period: str | Period) -> pd.DataFrame:
-        """Key contracts reported with the strategy's highlight report for the period."""
+        """Key contracts reported with the strategy's highlight report for the period.
+
+        Raises UnknownIdError for an unknown strategy, PeriodError for a bad period label.
+        """
+        self._check_id("strategy", strategy_id)
         label = Period.parse(period).label
         c = self.contracts
         return c[(c["strategy_id"] == strategy_id) & (c["period"] == label)].reset_index(drop=True)
+
+    def strategy(self, strategy_id: str) -> pd.Series:
+        """One strategy's row of the framework; UnknownIdError naming the closest ids."""
+        self._check_id("strategy", strategy_id)
+        s = self.framework.strategies
+        return s[s["strategy_id"] == strategy_id].iloc[0]
+
+    def theme(self, theme_id: str) -> pd.Series:
+        """One theme's row of the framework; UnknownIdError naming the closest ids."""
+        self._check_id("theme", theme_id)
+        t = self.framework.themes
+        return t[t["theme_id"] == theme_id].iloc[0]
+
+    def measures(self, strategy_id: str | None = None, theme_id: str | None = None) -> pd.DataFrame:
+        """The framework's measures, of one strategy or theme if given (no internal columns).
+
+        Raises UnknownIdError for an unknown strategy or theme id.
+        """
+        m = self.framework.measures
+        if strategy_id is not None:
+            m = m[m["strategy_id"] == self._check_id("strategy", strategy_id)]
+        if theme_id is not None:
+            self._check_id("theme", theme_id)
+            s = self.framework.strategies
+            m = m[m["strategy_id"].isin(s.loc[s["theme_id"] == theme_id, "strategy_id"])]
+        return m[[c for c in m.columns if not c.startswith("_")]].reset_index(drop=True)
 
     def spc(self, measure_id: str, **options: Any) -> Any:
         """The measure's XmR chart calculation (Making Data Count), from its history.
 
         Direction from the measure's polarity, target from its latest target, rebase points from
         the `rebases` table; `options` go to `pa.spc` (fix_after_n_points, screen_outliers).
+        Returns an `SPCResult` (`.points`, `.variation_words`, `.chart()`); raises
+        UnknownIdError for an unknown measure. Example: ``ds.spc("LA-05").chart()``.
         """
+        from dataclasses import replace
+
         from perfanalysis.spc import polarity_to_improvement, spc
 
+        self._check_id("measure", measure_id)
         m = self.framework.measures.set_index("measure_id")
-        if measure_id not in m.index:
-            raise KeyError(f"no measure '{measure_id}' in this dataset")
         row = m.loc[measure_id]
         h = self.history(measure_id)
         h = h[h["actual"].notna()]
-        values = pd.Series(h["actual"].to_numpy(), index=pd.Index(h["period"], name="period"))
+        if h.empty:
+            from perfanalysis.errors import DatasetError
+
+            raise DatasetError(f"measure {measure_id!r} has no actuals: there is nothing to chart")
+        values = pd.Series(
+            h["actual"].to_numpy(), index=pd.Index(h["period"].astype(str), name="period")
+        )
         targets = h["target"].dropna() if bool(row["targeted"]) else pd.Series(dtype=float)
         target = float(targets.iloc[-1]) if len(targets) else None
         r = self.rebases
         rebase = [p for p in r.loc[r["measure_id"] == measure_id, "period"] if p in values.index]
-        return spc(
+        result = spc(
             values,
             improvement=polarity_to_improvement(row["polarity"]),
             target=target,
             rebase=rebase or None,
             **options,
         )
+        about = {"measure_id": measure_id, "title": row["title"], "unit": row["unit"]}
+        about["decimals"] = row["decimals"]
+        return replace(result, measure=about)
+
+    def chart(self, measure_id: str, period: str | Period | None = None) -> Any:
+        """A measure over time (actual, target, tolerance band, this period marked), as SVG.
+
+        `period` is the reporting period to mark (default: the measure's latest period with an
+        actual). Returns a `ChartView` that Jupyter shows as inline SVG with no network;
+        `.altair` is the Altair chart, `.to_dict()` its spec, `.description` its text
+        alternative. Raises UnknownIdError for an unknown measure.
+        Example: ``ds.chart("LA-05", "Q4 2017/18")``.
+        """
+        from perfanalysis.charts import measure_chart
+        from perfanalysis.display import ChartView
+
+        self._check_id("measure", measure_id)
+        history = self.history(measure_id)
+        if period is None:
+            with_data = history[history["actual"].notna()]
+            period = str(with_data["period"].iloc[-1]) if len(with_data) else None
+        if period is None:
+            last = self.periods
+            period = str(last["period"].iloc[-1]) if len(last) else "Q4 2017/18"
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # one measure: no-data is shown
+            figures = self.assess(period)
+        row = figures[figures["measure_id"] == measure_id].iloc[0]
+        return ChartView(measure_chart(history, row), f"chart-{measure_id}")
 
     def comparisons(self, figures: pd.DataFrame | None = None) -> pd.DataFrame:
         """Rank and quartile among comparator councils, per measure and period (1 = best).

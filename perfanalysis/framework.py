@@ -275,6 +275,16 @@ class Framework:
     measures: pd.DataFrame
     levels: dict[str, str] = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # a few lines, not every DataFrame (see perfanalysis.display)
+        from perfanalysis.display import framework_text
+
+        return framework_text(self)
+
+    def _repr_html_(self) -> str:
+        from perfanalysis.display import framework_html
+
+        return framework_html(self)
+
     def level(self, name: str, plural: bool = False) -> str:
         """The council's word for a level ('strategy' -> 'Commissioning strategy')."""
         defaults = {

@@ -3,6 +3,11 @@
 "70% against a target of 72% (bigger is better): not achieved, 2 points short; down from 71% in
 2016/17." The sentence says only what the figures table says: it is built from one row of
 `assess()` output, never from the files.
+
+Below the sentences are the words the pages put beside the figures (direction of travel, the
+comparison with comparators, the same period last year, the Making Data Count icons, contract
+performance, the count-box sentence), as escaped HTML fragments. Internal except
+`format_value` and `measure_sentence`.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from perfanalysis.framework import UNIT_SUFFIX
+from perfanalysis.render import esc, slug
 from perfanalysis.status import DEFAULT_DECIMALS, Status
 
 __all__ = ["format_value", "format_difference", "polarity_words", "measure_sentence", "sentences"]
@@ -119,3 +125,162 @@ def sentences(assessed: pd.DataFrame) -> pd.Series:
         index=assessed.index,
         dtype=object,
     )
+
+
+# --------------------------------------------------------------------------- words on the pages
+# The sentences and badges the pages show beside the figures, as escaped HTML fragments.
+
+
+def _fmt(row: pd.Series, column: str) -> str:
+    return esc(format_value(row[column], row["unit"], row["decimals"]))
+
+
+def _direction(row: pd.Series) -> str:
+    d = row.get("direction")
+    if d is None or pd.isna(d):
+        return "Not available"
+    symbol = {
+        "better": "\u25b2",
+        "worse": "\u25bc",
+        "no change": "\u25ac",
+        "higher": "\u25b2",
+        "lower": "\u25bc",
+    }.get(d, "")
+    return (
+        f'<span class="dot dot-{slug(d)}"><span aria-hidden="true">{symbol}</span> '
+        f"{esc(str(d).capitalize())} than {esc(row['previous_period'])}</span>"
+        if d != "no change"
+        else f"No change from {esc(row['previous_period'])}"
+    )
+
+
+_PERF = {
+    "Poor": ("\u2718", "perf-poor"),
+    "Average": ("\u25b2", "perf-average"),
+    "Good": ("\u2714", "perf-good"),
+}
+
+
+def performance_cell(value: Any, as_written: Any = None) -> str:
+    """A contract's performance rating: Poor and Average marked by symbol and words."""
+    word = "" if value is None or pd.isna(value) else str(value).strip()
+    symbol, css = _PERF.get(word, ("", "perf-none"))
+    label = {"Poor": "Poor: needs action", "Average": "Average: watch"}.get(
+        word, word or "Not rated"
+    )
+    out = (
+        f'<span class="perf {css}"><span class="symbol" aria-hidden="true">{symbol}</span> '
+        f"{esc(label)}</span>"
+    )
+    if (
+        as_written is not None
+        and not pd.isna(as_written)
+        and str(as_written).strip() not in ("", word)
+    ):
+        out += f'<br><span class="as-written">As written: {esc(as_written)}</span>'
+    return out
+
+
+def _box_sentence(row: pd.Series) -> str:
+    parts = [f"{row['measures']} measure" + ("s" if row["measures"] != 1 else "")]
+    kinds = []
+    if row["targeted"]:
+        kinds.append(f"{row['targeted']} targeted")
+    if row["measured"]:
+        kinds.append(f"{row['measured']} measured only")
+    text = parts[0] + (": " + " and ".join(kinds) if kinds else "") + "."
+    if row["targeted"]:
+        of = []
+        for col, words in (
+            ("achieving", "achieving the target"),
+            ("improving", "improving but not achieved"),
+            ("not_achieving", "not achieving the target"),
+            ("no_target", "with no target set"),
+            ("no_data", "with no data"),
+        ):
+            if row[col]:
+                of.append(f"{row[col]} {words}")
+        text += " Of the targeted measures: " + (", ".join(of) or "none assessed") + "."
+    return text
+
+
+_VARIATION_SYMBOL = {
+    "common_cause": "\u223c",
+    "improvement_high": "\u25b2",
+    "improvement_low": "\u25bc",
+    "concern_high": "\u25b2",
+    "concern_low": "\u25bc",
+    "neutral_high": "\u25b2",
+    "neutral_low": "\u25bc",
+}
+_ASSURANCE_SYMBOL = {"pass": "\u2714", "fail": "\u2718", "inconsistent": "\u21c5"}
+
+
+def icon_badges(r: pd.Series | dict[str, Any]) -> str:
+    """The two Making Data Count icons as symbol and words (never colour alone)."""
+    from perfanalysis.spc import ASSURANCE_WORDS, VARIATION_WORDS
+
+    v, a = r.get("variation_icon"), r.get("assurance_icon")
+    out = ""
+    if isinstance(v, str):
+        kind = v.split("_")[0]
+        out += (
+            f'<span class="icon variation variation-{kind}"><span aria-hidden="true">'
+            f"{_VARIATION_SYMBOL.get(v, '')}</span> Variation: {esc(VARIATION_WORDS[v])}</span>"
+        )
+    if isinstance(a, str):
+        out += (
+            f' <span class="icon assurance assurance-{a}"><span aria-hidden="true">'
+            f"{_ASSURANCE_SYMBOL.get(a, '')}</span> Assurance: {esc(ASSURANCE_WORDS[a])}</span>"
+        )
+    elif isinstance(v, str):
+        out += ' <span class="icon assurance assurance-none">Assurance: no target to judge</span>'
+    return out
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _comparison_line(r: pd.Series) -> str:
+    if pd.isna(r.get("rank")) or pd.isna(r.get("quartile")):
+        return ""
+    median = format_value(r["comparator_median"], r["unit"], r["decimals"])
+    return (
+        f'<p class="comparison">Compared with the {esc(r["comparator_group"])}: ranked '
+        f"{_ordinal(int(r['rank']))} of {int(r['rank_of'])}, quartile {int(r['quartile'])} "
+        f"(quartile 1 is the best); group median {esc(median)}.</p>"
+    )
+
+
+def _last_year_line(r: pd.Series) -> str:
+    d = r.get("direction_last_year")
+    if not isinstance(d, str) or r.get("last_year_period") == r.get("previous_period"):
+        return ""
+    value = format_value(r["last_year_actual"], r["unit"], r["decimals"])
+    return (
+        f'<p class="last-year">Same period last year ({esc(r["last_year_period"])}): '
+        f"{esc(value)}; now {esc(d)}.</p>"
+    )
+
+
+def no_data_line(figures: pd.DataFrame, period: str, level: str = "") -> str:
+    """The measures counted as "no data", by name, so a reader sees which they are."""
+    missing = figures[figures["status"] == Status.NO_DATA.value]
+    if missing.empty:
+        return ""
+    names = "; ".join(esc(t) for t in missing["title"])
+    where = f" ({esc(level)})" if level else ""
+    return f'<p class="no-data">No data for {esc(period)}{where}: {names}.</p>'
+
+
+def notes_line(r: pd.Series | dict[str, Any]) -> str:
+    """The dataset's notes on a measure and on this period's figure, shown beside them."""
+    out = ""
+    measure_note, figure_note = r.get("notes"), r.get("figure_note")
+    if isinstance(measure_note, str) and measure_note.strip():
+        out += f'<p class="note">Note on this measure: {esc(measure_note)}</p>'
+    if isinstance(figure_note, str) and figure_note.strip():
+        out += f'<p class="note">Note on the {esc(r.get("period"))} figure: {esc(figure_note)}</p>'
+    return out

@@ -450,3 +450,15 @@ def fit_to_kind(period: Period, kind: str) -> Period | None:
     if period.kind == "range" and period.start != candidate.start:
         return None
     return candidate
+
+
+def period_dtype(labels: pd.Series | pd.Index | list[str]) -> pd.CategoricalDtype:
+    """An ordered categorical dtype of period labels in time order (by end, then start).
+
+    `frame["period"].astype(period_dtype(labels))` makes a period column sort, compare and chart
+    in time order ("Q4 2016/17" < "Q1 2017/18"), while each value stays its label. Blank labels
+    are ignored; a label that does not parse raises PeriodError.
+    """
+    uniques = [u for u in pd.unique(pd.Series(list(labels), dtype=object).dropna()) if u != ""]
+    parsed = sorted((Period.parse(u).end, Period.parse(u).start, str(u)) for u in uniques)
+    return pd.CategoricalDtype([label for _, _, label in parsed], ordered=True)

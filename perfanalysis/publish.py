@@ -46,6 +46,9 @@ def _exporter() -> Any:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="perfanalysis", extra_template_basedirs=[str(_TEMPLATES)])
+    from perfanalysis.render import safe_html
+
+    exporter.register_filter("safe_html", safe_html)  # an analyst's markdown, kept safe
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

@@ -133,3 +133,38 @@ def table(
         f"<table{cls}><caption>{html.escape(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table></div>"
     )
+
+
+#: What an analyst's markdown may become on a published page: text structure, tables, links and
+#: images, never script, forms, frames or styles (see `safe_html`).
+_SAFE_TAGS = frozenset(
+    {"a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div"}
+    | {"dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i"}
+    | {"img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "summary", "sup"}
+    | {"table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"}
+)
+_SAFE_ATTRIBUTES = {
+    "*": ["class", "id", "title", "lang"],
+    "a": ["href"],
+    "img": ["src", "alt", "width", "height"],
+    "th": ["scope", "colspan", "rowspan"],
+    "td": ["colspan", "rowspan"],
+}
+
+
+def safe_html(markup: str) -> str:
+    """Markdown rendered to HTML, kept to safe tags (headings, lists, tables, links, images).
+
+    nbconvert's own `clean_html` escapes headings and paragraphs, so an analyst's markdown cell
+    showed as `<h1>` text on the page; this keeps them and still drops script, styles and
+    event handlers. Images may only be `data:` URIs (the pages load nothing from elsewhere).
+    """
+    import bleach
+
+    return bleach.clean(
+        str(markup),
+        tags=_SAFE_TAGS,
+        attributes=_SAFE_ATTRIBUTES,
+        protocols=["http", "https", "mailto", "data"],
+        strip=True,
+    )

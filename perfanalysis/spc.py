@@ -111,6 +111,32 @@ class SPCResult:
     warnings: list[str] = field(default_factory=list)
     improvement: Improvement = "increase"
     target: float | None = None
+    #: The measure charted (measure_id, title, unit, decimals), when `Dataset.spc` made it.
+    measure: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        from perfanalysis.display import spc_text
+
+        return spc_text(self)
+
+    def _repr_html_(self) -> str:
+        from perfanalysis.display import spc_html
+
+        return spc_html(self)
+
+    def chart(self, title: str | None = None) -> Any:
+        """The XmR chart (values, mean, process limits, target, special causes) as inline SVG.
+
+        Returns a `ChartView` (Jupyter shows it offline; `.altair` is the Altair chart).
+        """
+        from perfanalysis.charts import xmr_chart
+        from perfanalysis.display import ChartView
+
+        about = {"title": "the values", "unit": "count", **self.measure}
+        if title is not None:
+            about["title"] = title
+        key = about.get("measure_id") or "values"
+        return ChartView(xmr_chart(self, about), f"xmr-{key}")
 
     @property
     def variation_words(self) -> str:

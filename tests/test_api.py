@@ -40,3 +40,14 @@ def test_notebook_facing_names_exist():
         "not_achieving",
         "no_data",
     } <= set(ds.summary("Q4 2017/18").columns)
+
+
+def test_what_the_analyst_guide_calls_is_exported():
+    """docs/analysts.md and the notebooks call these; each is in `__all__` and documented."""
+    for name in ("show", "ChartView", "UnknownIdError", "last_traceback", "load", "Dataset"):
+        assert name in pa.__all__
+    for method in ("assess", "history", "chart", "spc", "highlight", "summary"):
+        doc = getattr(pa.Dataset, method).__doc__
+        assert doc and ("Raises" in doc or "raises" in doc), method
+    assert "Columns" in pa.Dataset.periods.__doc__
+    assert "Example" in pa.Dataset.assess.__doc__ and "status_label" in pa.Dataset.assess.__doc__
