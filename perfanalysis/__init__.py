@@ -23,6 +23,7 @@ from perfanalysis.errors import (
     PeriodError,
     ValidationFailed,
 )
+from perfanalysis.intervals import proportion_ci, rate_ci, significance
 from perfanalysis.periods import Period
 from perfanalysis.spc import SPCResult, spc
 from perfanalysis.status import Status
@@ -46,7 +47,10 @@ __all__ = [
     "ValidationFailed",
     "load",
     "percentile_inc",
+    "proportion_ci",
     "rank_within_group",
+    "rate_ci",
+    "significance",
     "spc",
     "__version__",
 ]

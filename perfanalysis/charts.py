@@ -334,7 +334,16 @@ SPC_STYLE: dict[str, tuple[str, str, str]] = {
     "common_cause": ("#505A5F", "circle", "Common cause"),
     "special_cause_improvement": ("#12436D", "diamond", "Special cause: improvement"),
     "special_cause_concern": ("#A34400", "triangle-down", "Special cause: concern"),
-    "special_cause_neutral": ("#6B3FA0", "square", "Special cause: neither better nor worse"),
+    "special_cause_neutral_high": (
+        "#6B3FA0",
+        "square",
+        "Special cause: neither better nor worse, higher",
+    ),
+    "special_cause_neutral_low": (
+        "#6B3FA0",
+        "cross",
+        "Special cause: neither better nor worse, lower",
+    ),
 }
 
 

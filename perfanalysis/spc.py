@@ -97,7 +97,8 @@ class SPCResult:
     relative_to_mean (1 above / -1 below / 0 on the mean), outside_limits, close_to_limits,
     special_cause_type ('common_cause', 'outside_limits', 'trend', 'two_of_three', 'shift'),
     special_cause_direction (1 high / -1 low / 0 common cause) and point_type ('common_cause',
-    'special_cause_improvement', 'special_cause_concern', 'special_cause_neutral'); its index is
+    'special_cause_improvement', 'special_cause_concern', 'special_cause_neutral_high',
+    'special_cause_neutral_low', as docs/SPC.md names them); its index is
     the index of the (non-missing) values and rebase groups are numbered from 0.
 
     `summary` has one row per rebase group: start and end (index labels), n, baseline_n, mean,
@@ -361,7 +362,7 @@ def _special_causes(
 
 def _point_types(sc_type: np.ndarray, direction: np.ndarray, improvement: str) -> np.ndarray:
     if improvement == "neutral":
-        special = np.full(len(direction), "special_cause_neutral", dtype=object)
+        special = np.where(direction > 0, "special_cause_neutral_high", "special_cause_neutral_low")
     else:
         better = direction * (1 if improvement == "increase" else -1)
         special = np.where(better > 0, "special_cause_improvement", "special_cause_concern")
@@ -415,7 +416,8 @@ def _summary(points: pd.DataFrame, pts: dict[str, np.ndarray]) -> pd.DataFrame:
         "common_cause",
         "special_cause_improvement",
         "special_cause_concern",
-        "special_cause_neutral",
+        "special_cause_neutral_high",
+        "special_cause_neutral_low",
     ]
     counts = counts.reindex(index=summary.index, columns=kinds, fill_value=0).astype(np.int64)
     return summary.join(counts)

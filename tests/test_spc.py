@@ -189,23 +189,23 @@ TWO_OF_THREE_HIGH = [60, 25, 60]
 ICON_ROWS = [
     (HIGH_OUT, "increase", "special_cause_improvement", "improvement_high"),
     (HIGH_OUT, "decrease", "special_cause_concern", "concern_high"),
-    (HIGH_OUT, "neutral", "special_cause_neutral", "neutral_high"),
+    (HIGH_OUT, "neutral", "special_cause_neutral_high", "neutral_high"),
     (LOW_OUT, "increase", "special_cause_concern", "concern_low"),
     (LOW_OUT, "decrease", "special_cause_improvement", "improvement_low"),
-    (LOW_OUT, "neutral", "special_cause_neutral", "neutral_low"),
+    (LOW_OUT, "neutral", "special_cause_neutral_low", "neutral_low"),
     (COMMON, "increase", "common_cause", "common_cause"),
     (COMMON, "decrease", "common_cause", "common_cause"),
     (COMMON, "neutral", "common_cause", "common_cause"),
     (FALLING_ABOVE_MEAN, "increase", "special_cause_concern", "concern_low"),
     (FALLING_ABOVE_MEAN, "decrease", "special_cause_improvement", "improvement_low"),
-    (FALLING_ABOVE_MEAN, "neutral", "special_cause_neutral", "neutral_low"),
+    (FALLING_ABOVE_MEAN, "neutral", "special_cause_neutral_low", "neutral_low"),
     (RISING_BELOW_MEAN, "increase", "special_cause_improvement", "improvement_high"),
     (RISING_BELOW_MEAN, "decrease", "special_cause_concern", "concern_high"),
-    (RISING_BELOW_MEAN, "neutral", "special_cause_neutral", "neutral_high"),
+    (RISING_BELOW_MEAN, "neutral", "special_cause_neutral_high", "neutral_high"),
     (SHIFT_LOW, "increase", "special_cause_concern", "concern_low"),
     (SHIFT_LOW, "decrease", "special_cause_improvement", "improvement_low"),
     (TWO_OF_THREE_HIGH, "decrease", "special_cause_concern", "concern_high"),
-    (TWO_OF_THREE_HIGH, "neutral", "special_cause_neutral", "neutral_high"),
+    (TWO_OF_THREE_HIGH, "neutral", "special_cause_neutral_high", "neutral_high"),
 ]
 
 
