@@ -129,6 +129,13 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
         .encode(y=alt.Y("actual:Q", title=y_title, scale=alt.Scale(zero=False)))
         .transform_filter("isValid(datum.actual)")
     )
+    has_ci = "ci95_lower" in h.columns and bool(h["ci95_lower"].notna().any())
+    if has_ci:  # the 95% confidence interval, where the period has a numerator and denominator
+        layers.append(
+            base.mark_rule(color=MARK_COLOURS["actual"], strokeWidth=1.5)
+            .encode(y="ci95_lower:Q", y2="ci95_upper:Q")
+            .transform_filter("isValid(datum.ci95_lower)")
+        )
     status = f.get("status", Status.NO_DATA.value)
     colour, shape = STATUS_STYLE.get(status, STATUS_STYLE[Status.NO_DATA.value])
     current = h[h["period"] == str(f.get("period"))]
@@ -145,7 +152,11 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
         height=220,  # narrow enough to stay legible when a phone scales it down
         title=alt.TitleParams(
             _wrap(str(f.get("title", "")), 52),
-            subtitle=[_subtitle(f), *_key(h["target"].notna().any(), h["tolerance"].notna().any())],
+            subtitle=[
+                _subtitle(f),
+                *_key(h["target"].notna().any(), h["tolerance"].notna().any()),
+                *(["Vertical bars: 95% confidence interval."] if has_ci else []),
+            ],
         ),
         description=chart_description(h, f),
     )

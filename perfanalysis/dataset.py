@@ -381,7 +381,9 @@ def _periods(raw: RawDataset, table: str) -> pd.DataFrame:
     frame = raw.tables[table]
     if frame.empty:
         return frame.assign(
-            start=pd.Series(dtype="datetime64[ns]"), end=pd.Series(dtype="datetime64[ns]"), kind=""
+            start=pd.Series(dtype="datetime64[ns]"),
+            end=pd.Series(dtype="datetime64[ns]"),
+            period_kind="",
         )
     labels = frame["period"]
     good = {}
@@ -401,7 +403,7 @@ def _periods(raw: RawDataset, table: str) -> pd.DataFrame:
     out = frame.copy()
     out["period_as_written"] = labels
     out["period"] = parsed["label"].to_numpy()
-    out["kind"] = parsed["kind"].to_numpy()
+    out["period_kind"] = parsed["kind"].to_numpy()  # not "kind": benchmarks.kind is a column
     out["start"] = parsed["start"].to_numpy()
     out["end"] = parsed["end"].to_numpy()
     return out
@@ -642,6 +644,8 @@ class Dataset:
         from perfanalysis.comparators import rank_within_group
 
         b = self.benchmarks
+        if "kind" in b.columns:  # England and region rows are benchmarks, not comparator councils
+            b = b[~b["kind"].astype(str).str.strip().str.lower().isin(["national", "regional"])]
         columns = ["measure_id", "period", "group", "value", "rank", "n", "quartile", "median"]
         if b.empty:
             return pd.DataFrame(columns=columns)

@@ -106,7 +106,7 @@ TABLES: dict[str, Table] = {
         Table(
             "actuals",
             ("measure_id", "period", "actual"),
-            ("source", "note"),
+            ("source", "note", "numerator", "denominator"),
             ("measure_id", "period"),
             description="Actuals by measure and period.",
         ),
@@ -161,7 +161,7 @@ TABLES: dict[str, Table] = {
         Table(
             "benchmarks",
             ("measure_id", "period", "area", "value"),
-            ("group",),
+            ("group", "kind", "numerator", "denominator"),
             ("measure_id", "period", "area"),
             optional_table=True,
             description="Comparator councils' values, e.g. CIPFA nearest neighbours.",

@@ -493,3 +493,53 @@ def history_intervals(dataset: Any, measure_id: str, history: pd.DataFrame) -> p
     h["ci95_lower"], h["ci95_upper"] = lower, upper
     h.index = history.index
     return h
+
+
+_PHRASE = {
+    "better": "better than",
+    "worse": "worse than",
+    "similar": "similar to",
+    "higher": "higher than",
+    "lower": "lower than",
+}
+
+
+def comparison_sentence(r: pd.Series | dict[str, Any]) -> str:
+    """The strategy page's interval line for one figure row, as HTML (one <p>, or "").
+
+    E.g. "95% confidence interval 42.5 to 49.5 per 10,000; better than England (64.0 per 10,000),
+    similar to the East Midlands (48.0 per 10,000)". A measure with a figure but no interval says
+    why.
+    """
+    from perfanalysis.narrative import format_value
+    from perfanalysis.render import esc
+
+    note = r.get("ci_note")
+    if isinstance(note, str) and note:
+        if note == "no figure for the period":
+            return ""
+        return f'<p class="interval interval-none">No confidence interval: {esc(note)}.</p>'
+    lower, upper = r.get("ci95_lower"), r.get("ci95_upper")
+    if lower is None or pd.isna(lower) or pd.isna(upper):
+        return ""
+    unit = str(r.get("unit", ""))
+    d = r.get("decimals")
+    d = 1 if d is None or pd.isna(d) else max(int(d), 1)
+
+    def fmt(v: Any) -> str:
+        return format_value(float(v), unit, d)
+
+    parts = []
+    for words, value, name in (
+        (r.get("vs_england"), r.get("england_value"), "England"),
+        (r.get("vs_region"), r.get("region_value"), f"the {r.get('region_area')}"),
+        (r.get("vs_comparators"), r.get("comparator_median"), "the comparator group median"),
+    ):
+        if isinstance(words, str) and words in _PHRASE:
+            parts.append(f"{_PHRASE[words]} {name} ({fmt(value)})")
+    # "69.0% to 71.0%", but "42.5 to 49.5 per 10,000" (the unit once)
+    low = fmt(lower) if unit == "percent" else format_value(float(lower), "score", d)
+    text = f"95% confidence interval {low} to {fmt(upper)}"
+    if parts:
+        text += "; " + ", ".join(parts)
+    return f'<p class="interval">{esc(text)}.</p>'

@@ -17,6 +17,12 @@ from typing import Any
 import pandas as pd
 
 from perfanalysis.dataset import Dataset, load
+from perfanalysis.intervals import (
+    INTERVAL_COLUMNS,
+    comparison_sentence,
+    history_intervals,
+    with_intervals,
+)
 from perfanalysis.narrative import format_value, polarity_words, sentences
 from perfanalysis.periods import Period
 from perfanalysis.render import Fragment, esc, rag_badge, slug, status_badge, table, text_block
@@ -41,6 +47,7 @@ FIGURE_COLUMNS = [c for c in ASSESS_COLUMNS if c not in ("decimals", "status_sym
     "rank_of",
     "quartile",
     "comparator_median",
+    *INTERVAL_COLUMNS,
     "sentence",
 ]
 #: Measures reported this often get an XmR chart once they have enough points.
@@ -106,6 +113,7 @@ def prepare(
     title = title or f"{dataset.organisation}: collated highlight report, {p.label}"
     figures, spc_results = _with_spc(dataset, figures)
     figures = _with_comparisons(dataset, figures)
+    figures = with_intervals(dataset, figures)
     return PackData(dataset, p, figures, summary, chosen, title, quality, spc=spc_results)
 
 
@@ -149,7 +157,9 @@ def measure_svg(pack: PackData, row: pd.Series) -> str | None:
     """A measure's chart as inline SVG, or None when it has no figures to plot."""
     from perfanalysis.charts import measure_chart, to_svg
 
-    history = pack.dataset.history(row["measure_id"])
+    history = history_intervals(
+        pack.dataset, row["measure_id"], pack.dataset.history(row["measure_id"])
+    )
     if not history["actual"].notna().any():
         return None
     return to_svg(measure_chart(history, row), f"chart-{row['measure_id']}")
@@ -520,7 +530,7 @@ class StrategyPage:
             f"{esc(r['source'], 'no figure')}</p>"
             f'<p class="sentence">{esc(r["sentence"])}</p>'
         )
-        text += _comparison_line(r) + _last_year_line(r)
+        text += _comparison_line(r) + comparison_sentence(r) + _last_year_line(r)
         if charts:
             key = f"measure:{r['measure_id']}"
             svg = self.pack.charts[key] if key in self.pack.charts else measure_svg(self.pack, r)
