@@ -235,3 +235,71 @@ def test_check_counts_finds_figures_that_contradict_their_counts() -> None:
     assert bad.loc[11, "expected"] == pytest.approx(69.8)
     assert "above the denominator" in bad.loc[12, "problem"]
     assert "x 10000 at 1 decimal place" in bad.loc[14, "problem"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the Lincolnshire pack's figures
+
+
+@pytest.fixture(scope="module")
+def lincolnshire():
+    from perfanalysis.report import prepare
+
+    ds = pa.load("data/lincolnshire")
+    return ds, prepare(ds, "Q4 2017/18")
+
+
+def test_shipped_counts_reproduce_every_figure(lincolnshire) -> None:
+    ds, _ = lincolnshire
+    raw = pd.read_csv("data/lincolnshire/actuals.csv")
+    measures = pd.read_csv("data/lincolnshire/measures.csv")
+    assert raw["numerator"].notna().sum() >= 7
+    assert check_counts(raw, measures).empty
+    bench = pd.read_csv("data/lincolnshire/benchmarks.csv")
+    assert check_counts(bench, measures).empty
+    # the published figures are untouched
+    published = raw[raw["source"] == "published"].set_index("measure_id")["actual"]
+    assert published["CSH-01"] == 45.9 and published["RFS-01"] == 70
+
+
+def test_prepare_gives_intervals_and_comparisons_for_a_measure_with_counts(lincolnshire) -> None:
+    from perfanalysis.report import FIGURE_COLUMNS
+
+    _, pack = lincolnshire
+    f = pack.figures.set_index("measure_id")
+    for col in ("ci95_lower", "ci95_upper", "ci998_lower", "ci998_upper", "vs_england", "ci_note"):
+        assert col in FIGURE_COLUMNS
+    csh = f.loc["CSH-01"]  # 666 looked after children of 145,039 under-18s: 45.9 per 10,000
+    assert (csh["numerator"], csh["denominator"]) == (666, 145_039)
+    expected = pa.rate_ci(666, 145_039, multiplier=10_000)
+    assert csh["ci95_lower"] == pytest.approx(expected["lower"].iloc[0], rel=1e-12)
+    assert round(csh["ci95_lower"], 1) == 42.5 and round(csh["ci95_upper"], 1) == 49.5
+    wide = pa.rate_ci(666, 145_039, multiplier=10_000, confidence=99.8)
+    assert csh["ci998_upper"] == pytest.approx(wide["upper"].iloc[0], rel=1e-12)
+    assert csh["ci_method"] == "Byar's"
+    # lower is better: England 64.0 lies above the interval (better); East Midlands 48.0 inside
+    assert (csh["england_value"], csh["vs_england"]) == (64.0, "better")
+    assert (csh["region_area"], csh["region_value"], csh["vs_region"]) == (
+        "East Midlands",
+        48.0,
+        "similar",
+    )
+    # England and the region are benchmarks, not members of the comparator group
+    assert csh["rank_of"] == 16
+    rfs = f.loc["RFS-01"]  # 70% of 8,171 children: 69.0% to 71.0%; England 71.5% is above
+    assert rfs["ci_method"] == "Wilson score" and rfs["vs_england"] == "worse"
+    no_counts = f.loc["CSH-03"]
+    assert no_counts["ci_note"] == "no numerator and denominator given"
+    assert pd.isna(no_counts["ci95_lower"]) and no_counts["vs_england"] is None
+
+
+def test_strategy_page_says_the_interval_and_the_comparison(lincolnshire) -> None:
+    from perfanalysis.report import StrategyPage
+
+    _, pack = lincolnshire
+    html = str(StrategyPage(pack, "children-safe-healthy").appendix(charts=False))
+    assert (
+        "95% confidence interval 42.5 to 49.5 per 10,000; better than England (64.0 per 10,000), "
+        "similar to the East Midlands (48.0 per 10,000)"
+    ) in html
+    assert "No confidence interval: no numerator and denominator given." in html
