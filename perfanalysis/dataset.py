@@ -324,8 +324,13 @@ def read_raw(path: str | Path) -> RawDataset:
                 row=1,
             )
         for col in spec.optional:
-            if col not in tables[name].columns:
-                tables[name][col] = ""
+            if col not in tables[name].columns:  # before _row, as a workbook's columns come
+                frame = tables[name]
+                frame.insert(
+                    frame.columns.get_loc("_row") if "_row" in frame else len(frame.columns),
+                    col,
+                    "",
+                )
     return RawDataset(path=path, meta=meta, tables=tables, files=files, input_files=inputs)
 
 
