@@ -26,6 +26,7 @@ from perfanalysis.intervals import (
 from perfanalysis.narrative import format_value, polarity_words, sentences
 from perfanalysis.periods import Period
 from perfanalysis.render import Fragment, esc, rag_badge, slug, status_badge, table, text_block
+from perfanalysis.spc import dataset_spc
 from perfanalysis.status import ASSESS_COLUMNS, Status
 
 __all__ = ["PackData", "prepare", "open_pack", "StrategyPage", "CollatedPage", "FIGURE_COLUMNS"]
@@ -124,7 +125,7 @@ def _with_spc(dataset: Dataset, figures: pd.DataFrame) -> tuple[pd.DataFrame, di
     eligible = figures["frequency"].isin(SPC_FREQUENCIES) & (
         figures["spc_points"] >= SPC_MIN_POINTS
     )
-    results = {mid: dataset.spc(mid) for mid in figures.loc[eligible, "measure_id"]}
+    results = dataset_spc(dataset, figures.loc[eligible, "measure_id"])  # one pass, all measures
     figures["variation_icon"] = figures["measure_id"].map(
         {k: r.variation_icon for k, r in results.items()}
     )

@@ -603,3 +603,57 @@ def test_missing_values_same_as_dropping_them(values: list[float]) -> None:
     if series.notna().sum() == 0:
         return
     pd.testing.assert_frame_equal(spc(series).points, spc(series.dropna()).points)
+
+
+# ---------------------------------------------------------------------------------------------
+# many measures in one pass: the same results as one spc() per measure
+
+
+def _same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.points, b.points)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    assert (a.variation_icon, a.assurance_icon, a.warnings, a.improvement, a.target) == (
+        b.variation_icon,
+        b.assurance_icon,
+        b.warnings,
+        b.improvement,
+        b.target,
+    )
+
+
+@pytest.mark.parametrize("folder", ["data/lincolnshire", "data/leicestershire"])
+def test_grouped_spc_equals_spc_per_measure_on_the_shipped_data(folder: str) -> None:
+    import perfanalysis as pa
+    from perfanalysis.spc import dataset_spc
+
+    ds = pa.load(folder)
+    counts = ds.actuals[ds.actuals["actual"].notna()].groupby("measure_id").size()
+    ids = list(counts.index)  # every measure with a figure, not only the pack's 12+ points
+    grouped = dataset_spc(ds, ids)
+    assert set(grouped) == set(ids) and len(ids) >= 20
+    for mid in ids:
+        _same(grouped[mid], ds.spc(mid))
+
+
+def test_grouped_spc_equals_spc_with_rebases_and_a_fixed_baseline(tmp_path) -> None:
+    import shutil
+
+    import perfanalysis as pa
+    from perfanalysis.spc import dataset_spc
+
+    shutil.copytree("data/lincolnshire", tmp_path / "d")
+    (tmp_path / "d" / "rebases.csv").write_text(
+        "measure_id,period,reason\n"
+        "CSH-01,Q1 2016/17,New definition\n"
+        "LA-05,Q1 2013/14,At the first point: starts no new group\n"
+        "PSE-01,Q3 2015/16,New method\n"
+    )
+    ds = pa.load(tmp_path / "d")
+    ids = ["CSH-01", "LA-05", "PSE-01", "CRA-06", "PSE-07"]
+    for options in ({}, {"fix_after_n_points": 12}, {"screen_outliers": False}):
+        grouped = dataset_spc(ds, ids, **options)
+        for mid in ids:
+            _same(grouped[mid], ds.spc(mid, **options))
+    assert len(grouped["CSH-01"].summary) == 2
+    with pytest.raises(ValueError, match="at least 12"):
+        dataset_spc(ds, ids, fix_after_n_points=5)
