@@ -391,11 +391,14 @@ def _assurance_icon(points: pd.DataFrame, improvement: str, target: float | None
     """pass / fail / inconsistent from the target and the latest group's limits (strict)."""
     if target is None or improvement == "neutral":
         return None
-    last = points.iloc[-1]
+    return _assurance(improvement, target, points["lpl"].iat[-1], points["upl"].iat[-1])
+
+
+def _assurance(improvement: str, target: float, lpl: float, upl: float) -> str:
     increase = improvement == "increase"
-    if target > last["upl"]:
+    if target > upl:
         return "fail" if increase else "pass"
-    if target < last["lpl"]:
+    if target < lpl:
         return "pass" if increase else "fail"
     return "inconsistent"
 
@@ -523,20 +526,24 @@ def spc_grouped(
     targets = pd.Series(dtype=float) if target is None else pd.Series(target, dtype=object)
     bounds = np.flatnonzero(np.r_[first[1:], True])  # last row of each key
     begin = np.flatnonzero(first)
+    lpl, upl = pts["lpl"], pts["upl"]
+    imp_of = imp.to_dict()
+    target_of = targets.to_dict()
     results = {}
-    for code, key in enumerate(keys):
-        part = points.iloc[begin[code] : bounds[code] + 1]
-        how = str(imp[key])
-        tgt = _clean_target(targets.get(key)) if key in targets.index else None
-        summary = summaries[code]
+    for code, key in enumerate(keys):  # one result object per series; no work per point here
+        last = bounds[code]
+        part = points.iloc[begin[code] : last + 1]
+        how = str(imp_of[key])
+        tgt = _clean_target(target_of.get(key))
+        summary, warnings = summaries[code]
         results[key] = SPCResult(
             points=part,
-            variation_icon=_variation_icon(
-                part["point_type"].iat[-1], direction[bounds[code]], how
-            ),
-            assurance_icon=_assurance_icon(part, how, tgt),
+            variation_icon=_variation_icon(point_type[last], direction[last], how),
+            assurance_icon=None
+            if tgt is None or how == "neutral"
+            else _assurance(how, tgt, lpl[last], upl[last]),
             summary=summary,
-            warnings=_warnings(summary),
+            warnings=warnings,
             improvement=how,  # type: ignore[arg-type]
             target=tgt,
         )
@@ -545,8 +552,8 @@ def spc_grouped(
 
 def _summary_grouped(
     points: pd.DataFrame, pts: dict[str, np.ndarray], key_code: np.ndarray
-) -> list[pd.DataFrame]:
-    """`_summary` for every key at once, split into one frame per key (in key order)."""
+) -> list[tuple[pd.DataFrame, list[str]]]:
+    """`_summary` and `_warnings` for every key at once, split per key (in key order)."""
     frame = points.assign(
         label=points.index, baseline=pts["baseline"], amr=pts["amr"], key=key_code
     ).reset_index(drop=True)
@@ -571,9 +578,40 @@ def _summary_grouped(
     counts = counts.reindex(index=summary.index, columns=kinds, fill_value=0).astype(np.int64)
     whole = summary.join(counts)
     whole.columns.name = None
-    out = []
-    for _, part in whole.groupby(level="key", sort=True):
-        out.append(part.droplevel("key"))
+    key = whole.index.get_level_values("key").to_numpy()
+    flat = whole.droplevel("key")
+    warnings = _warnings_by_row(flat)
+    cuts = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1, len(key)]
+    return [
+        (flat.iloc[a:b], [w for ws in warnings[a:b] for w in ws])
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+    ]
+
+
+def _warnings_by_row(summary: pd.DataFrame) -> list[list[str]]:
+    """`_warnings` for every row of a summary at once: the messages of each rebase group."""
+    where = (
+        "rebase group "
+        + summary.index.astype(str)
+        + " ("
+        + summary["start"].astype(str)
+        + " to "
+        + summary["end"].astype(str)
+        + ")"
+    ).to_numpy()
+    few = (summary["baseline_n"] < MIN_POINTS).to_numpy()
+    amr = summary["amr"].to_numpy(dtype=float)
+    baseline_n = summary["baseline_n"].to_numpy()
+    out: list[list[str]] = [[] for _ in range(len(summary))]
+    for i in np.flatnonzero(few | np.isnan(amr) | (amr == 0)):  # only the groups with a warning
+        if few[i]:
+            out[i].append(
+                f"{where[i]}: limits based on fewer than {MIN_POINTS} points ({baseline_n[i]})"
+            )
+        if np.isnan(amr[i]):
+            out[i].append(f"{where[i]}: a single point has no moving range, so no limits")
+        elif amr[i] == 0:
+            out[i].append(f"{where[i]}: the baseline does not vary, so the limits equal the mean")
     return out
 
 
