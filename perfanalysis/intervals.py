@@ -317,8 +317,9 @@ def significance(lower: Any, upper: Any, benchmark: Any, polarity: Any) -> Any:
 def check_counts(frame: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
     """Rows whose counts contradict their figure: one row per problem, with a `problem` column.
 
-    `frame` has measure_id, actual, numerator and denominator (an actuals or benchmarks table,
-    numbers already parsed; a `value` column is read when there is no `actual`); `measures` has
+    `frame` has measure_id, actual, numerator and denominator (an actuals or benchmarks table;
+    counts may be numbers or the text cells the loader reads, e.g. "1,045"; a `value` column is
+    read when there is no `actual`); `measures` has
     measure_id, unit and decimals. Only rows that give both counts and whose unit is a share or a
     rate (`UNIT_MULTIPLIER`) are checked:
 
@@ -331,9 +332,9 @@ def check_counts(frame: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
     `problem` (a sentence naming the rule). Empty when every row agrees.
     """
     figure_col = "actual" if "actual" in frame.columns else "value"
-    f = frame.copy()
-    for col in ("numerator", "denominator", figure_col):
-        f[col] = pd.to_numeric(f[col], errors="coerce") if col in f else np.nan
+    f = _counts(frame)  # text cells as the loader reads numbers ("1,045", blank, n/a)
+    f["measure_id"] = frame["measure_id"]
+    f[figure_col] = pd.to_numeric(frame[figure_col], errors="coerce")
     m = measures.drop_duplicates("measure_id").set_index("measure_id")
     unit = f["measure_id"].map(m["unit"])
     decimals = pd.to_numeric(f["measure_id"].map(m["decimals"]), errors="coerce")

@@ -237,6 +237,24 @@ def test_check_counts_finds_figures_that_contradict_their_counts() -> None:
     assert "x 10000 at 1 decimal place" in bad.loc[14, "problem"]
 
 
+def test_check_counts_reads_counts_as_the_loader_does() -> None:
+    import perfanalysis as pa
+
+    ds = pa.load("data/lincolnshire")  # the loader keeps numerator and denominator as text
+    measures = ds.framework.measures
+    assert check_counts(ds.actuals, measures).empty
+    text = pd.DataFrame(
+        {
+            "measure_id": ["RFS-01", "RFS-01", "RFS-01"],
+            "actual": [70.0, 70.0, 70.0],
+            "numerator": ["5,720", "-3", "n/a"],
+            "denominator": ["8,171", "8171", "8171"],
+        }
+    )
+    bad = check_counts(text, measures)
+    assert list(bad.index) == [1] and bad.loc[1, "problem"] == "numerator must not be negative"
+
+
 # ---------------------------------------------------------------------------------------------
 # the Lincolnshire pack's figures
 
