@@ -449,12 +449,12 @@ def with_intervals(dataset: Any, figures: pd.DataFrame) -> pd.DataFrame:
     f["ci95_lower"], f["ci95_upper"] = lo95, hi95
     f["ci998_lower"], f["ci998_upper"] = lo998, hi998
     f["ci_note"] = np.select(
-        [valid, f["actual"].isna(), ~given, unit.map(UNIT_MULTIPLIER).isna()],
+        [valid, f["actual"].isna(), unit.map(UNIT_MULTIPLIER).isna(), ~given],
         [
             "",
             "no figure for the period",
-            "no numerator and denominator given",
             "an interval is computed only for percentages and rates",
+            "no numerator and denominator given",
         ],
         default="the numerator and denominator cannot give an interval (see data quality)",
     )

@@ -306,9 +306,12 @@ def test_prepare_gives_intervals_and_comparisons_for_a_measure_with_counts(linco
     assert csh["rank_of"] == 16
     rfs = f.loc["RFS-01"]  # 70% of 8,171 children: 69.0% to 71.0%; England 71.5% is above
     assert rfs["ci_method"] == "Wilson score" and rfs["vs_england"] == "worse"
-    no_counts = f.loc["CSH-03"]
+    no_counts = f.loc["RFS-02"]  # a percentage gap, given without counts
     assert no_counts["ci_note"] == "no numerator and denominator given"
     assert pd.isna(no_counts["ci95_lower"]) and no_counts["vs_england"] is None
+    days = f.loc["CSH-03"]  # days from care to adoption: no interval method for the unit
+    assert days["ci_note"] == "an interval is computed only for percentages and rates"
+    assert f.loc["PTP-01", "ci_note"] == "no figure for the period"
 
 
 def test_strategy_page_says_the_interval_and_the_comparison(lincolnshire) -> None:
@@ -320,4 +323,4 @@ def test_strategy_page_says_the_interval_and_the_comparison(lincolnshire) -> Non
         "95% confidence interval 42.5 to 49.5 per 10,000; better than England (64.0 per 10,000), "
         "similar to the East Midlands (48.0 per 10,000)"
     ) in html
-    assert "No confidence interval: no numerator and denominator given." in html
+    assert "No confidence interval: an interval is computed only for percentages and rates." in html
