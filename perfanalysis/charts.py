@@ -226,6 +226,16 @@ def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
         if pd.notna(f.get("tolerance")):
             text += f", with a tolerance of {format_value(f.get('tolerance'), unit, d)}"
         text += "."
+    if "ci95_lower" in h.columns and h["ci95_lower"].notna().any():
+        ci = h[h["ci95_lower"].notna()]
+        text += (
+            " 95% confidence intervals (vertical bars): "
+            + "; ".join(
+                f"{p} {format_value(lo, unit, d)} to {format_value(hi, unit, d)}"
+                for p, lo, hi in zip(ci["period"], ci["ci95_lower"], ci["ci95_upper"], strict=True)
+            )
+            + "."
+        )
     status = Status(f.get("status", Status.NO_DATA.value))
     return text + f" Status: {status.label}."
 

@@ -324,3 +324,26 @@ def test_strategy_page_says_the_interval_and_the_comparison(lincolnshire) -> Non
         "similar to the East Midlands (48.0 per 10,000)"
     ) in html
     assert "No confidence interval: an interval is computed only for percentages and rates." in html
+
+
+def test_measure_chart_draws_the_interval_for_periods_with_counts(lincolnshire) -> None:
+    from perfanalysis.charts import measure_chart
+    from perfanalysis.intervals import history_intervals
+
+    ds, pack = lincolnshire
+    row = pack.figures.set_index("measure_id").loc["LA-05"].copy()
+    h = history_intervals(ds, "LA-05", ds.history("LA-05"))
+    assert h["ci95_lower"].notna().sum() == h["actual"].notna().sum() == 20
+    q4 = h.set_index("period").loc["Q4 2017/18"]
+    expected = pa.proportion_ci(89, 108, multiplier=100)
+    assert q4["ci95_upper"] == pytest.approx(expected["upper"].iloc[0], rel=1e-12)
+    spec = measure_chart(h, row).to_dict()
+    rules = [
+        layer
+        for layer in spec["layer"]
+        if layer.get("mark", {}).get("type") == "rule"
+        and layer["encoding"]["y2"]["field"] == "ci95_upper"
+    ]
+    assert len(rules) == 1
+    assert "Vertical bars: 95% confidence interval." in spec["title"]["subtitle"]
+    assert "Q4 2017/18 74.2% to 88.4%" in spec["description"]
