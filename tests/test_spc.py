@@ -657,3 +657,42 @@ def test_grouped_spc_equals_spc_with_rebases_and_a_fixed_baseline(tmp_path) -> N
     assert len(grouped["CSH-01"].summary) == 2
     with pytest.raises(ValueError, match="at least 12"):
         dataset_spc(ds, ids, fix_after_n_points=5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    series=st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 20).map(float), min_size=1, max_size=30),
+            st.sampled_from(["increase", "decrease", "neutral"]),
+            st.one_of(st.none(), st.integers(0, 20).map(float)),
+            st.lists(st.integers(1, 29), max_size=2),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_grouped_spc_equals_spc_on_random_series(series) -> None:
+    """Ties, flat runs, short groups and rebases: one pass gives what spc() gives, key by key."""
+    from perfanalysis.spc import spc_grouped
+
+    rows, improvement, target, rebase = [], {}, {}, []
+    for k, (values, how, tgt, cuts) in enumerate(series):
+        key = f"m{k}"
+        labels = [f"p{i}" for i in range(len(values))]
+        rows += [(key, label, v) for label, v in zip(labels, values, strict=True)]
+        improvement[key], target[key] = how, tgt
+        rebase += [(key, labels[c]) for c in sorted(set(cuts)) if c < len(values)]
+    frame = pd.DataFrame(rows, columns=["key", "label", "value"])
+    marks = pd.DataFrame(rebase, columns=["key", "label"])
+    grouped = spc_grouped(frame, improvement, target, marks)
+    for k, (values, how, tgt, _) in enumerate(series):
+        key = f"m{k}"
+        own = marks.loc[marks["key"] == key, "label"].tolist()
+        one = spc(
+            pd.Series(values, index=[f"p{i}" for i in range(len(values))]),
+            improvement=how,
+            target=tgt,
+            rebase=own or None,
+        )
+        _same(grouped[key], one)
