@@ -32,6 +32,7 @@ from perfanalysis.errors import (
     ValidationFailed,
     last_traceback,
 )
+from perfanalysis.intervals import proportion_ci, rate_ci, significance
 from perfanalysis.periods import Period
 from perfanalysis.spc import SPCResult, spc
 from perfanalysis.status import Status
@@ -58,8 +59,11 @@ __all__ = [
     "last_traceback",
     "load",
     "percentile_inc",
+    "proportion_ci",
     "rank_within_group",
     "show",
+    "rate_ci",
+    "significance",
     "spc",
     "__version__",
 ]

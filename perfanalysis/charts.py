@@ -147,6 +147,13 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
         .encode(y=alt.Y("actual:Q", title=y_title, scale=alt.Scale(zero=False)))
         .transform_filter("isValid(datum.actual)")
     )
+    has_ci = "ci95_lower" in h.columns and bool(h["ci95_lower"].notna().any())
+    if has_ci:  # the 95% confidence interval, where the period has a numerator and denominator
+        layers.append(
+            base.mark_rule(color=MARK_COLOURS["actual"], strokeWidth=1.5)
+            .encode(y="ci95_lower:Q", y2="ci95_upper:Q")
+            .transform_filter("isValid(datum.ci95_lower)")
+        )
     status = f.get("status", Status.NO_DATA.value)
     colour, shape = STATUS_STYLE.get(status, STATUS_STYLE[Status.NO_DATA.value])
     current = h[h["period"] == str(f.get("period"))]
@@ -163,7 +170,11 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
         height=220,  # narrow enough to stay legible when a phone scales it down
         title=alt.TitleParams(
             _wrap(str(f.get("title", "")), 52),
-            subtitle=[_subtitle(f), *_key(h["target"].notna().any(), h["tolerance"].notna().any())],
+            subtitle=[
+                _subtitle(f),
+                *_key(h["target"].notna().any(), h["tolerance"].notna().any()),
+                *(["Vertical bars: 95% confidence interval."] if has_ci else []),
+            ],
         ),
         description=chart_description(h, f),
     )
@@ -233,6 +244,16 @@ def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
         if pd.notna(f.get("tolerance")):
             text += f", with a tolerance of {format_value(f.get('tolerance'), unit, d)}"
         text += "."
+    if "ci95_lower" in h.columns and h["ci95_lower"].notna().any():
+        ci = h[h["ci95_lower"].notna()]
+        text += (
+            " 95% confidence intervals (vertical bars): "
+            + "; ".join(
+                f"{p} {format_value(lo, unit, d)} to {format_value(hi, unit, d)}"
+                for p, lo, hi in zip(ci["period"], ci["ci95_lower"], ci["ci95_upper"], strict=True)
+            )
+            + "."
+        )
     status = Status(f.get("status", Status.NO_DATA.value))
     return text + f" Status: {status.label}."
 
@@ -360,7 +381,16 @@ SPC_STYLE: dict[str, tuple[str, str, str]] = {
     "common_cause": ("#505A5F", "circle", "Common cause"),
     "special_cause_improvement": ("#12436D", "diamond", "Special cause: improvement"),
     "special_cause_concern": ("#A34400", "triangle-down", "Special cause: concern"),
-    "special_cause_neutral": ("#6B3FA0", "square", "Special cause: neither better nor worse"),
+    "special_cause_neutral_high": (
+        "#6B3FA0",
+        "square",
+        "Special cause: neither better nor worse, higher",
+    ),
+    "special_cause_neutral_low": (
+        "#6B3FA0",
+        "cross",
+        "Special cause: neither better nor worse, lower",
+    ),
 }
 
 
@@ -455,7 +485,11 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
 # Altair). `pack` is a `perfanalysis.report.PackData`.
 def measure_svg(pack: PackData, row: pd.Series) -> str | None:
     """A measure's chart as inline SVG, or None when it has no figures to plot."""
-    history = pack.dataset.history(row["measure_id"])
+    from perfanalysis.intervals import history_intervals
+
+    history = history_intervals(
+        pack.dataset, row["measure_id"], pack.dataset.history(row["measure_id"])
+    )
     if not history["actual"].notna().any():
         return None
     return to_svg(measure_chart(history, row), f"chart-{row['measure_id']}")

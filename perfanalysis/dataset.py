@@ -748,7 +748,7 @@ def build(raw: RawDataset) -> Dataset:
         p = ctx.periods[name]
         frame["period_as_written"] = frame["period"]
         frame["period"] = p["period__label"].to_numpy()
-        frame["kind"] = p["kind"].to_numpy()
+        frame["period_kind"] = p["kind"].to_numpy()  # benchmarks.kind is a column
         frame["start"] = p["start"].to_numpy()
         frame["end"] = p["end"].to_numpy()
         for col in numbers.get(name, ()):
@@ -832,14 +832,14 @@ class Dataset:
         """
         from perfanalysis.display import _FREQUENCY
 
-        cols = ["period", "kind", "start", "end"]
+        cols = ["period", "period_kind", "start", "end"]
         a = self.actuals[cols].assign(actuals=self.actuals["actual"].notna().astype("int64"))
         t = self.targets[cols].assign(targets=1)
         both = pd.concat([a.assign(targets=0), t.assign(actuals=0)], ignore_index=True)
         out = (
             both.groupby("period", sort=False)
             .agg(
-                kind=("kind", "first"),
+                kind=("period_kind", "first"),
                 start=("start", "min"),
                 end=("end", "max"),
                 actuals=("actuals", "sum"),
@@ -1074,6 +1074,8 @@ class Dataset:
         from perfanalysis.comparators import rank_within_group
 
         b = self.benchmarks
+        if "kind" in b.columns:  # England and region rows are benchmarks, not comparator councils
+            b = b[~b["kind"].astype(str).str.strip().str.lower().isin(["national", "regional"])]
         columns = ["measure_id", "period", "group", "value", "rank", "n", "quartile", "median"]
         if b.empty:
             return pd.DataFrame(columns=columns)

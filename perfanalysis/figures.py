@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from perfanalysis.intervals import INTERVAL_COLUMNS
+from perfanalysis.spc import dataset_spc
 from perfanalysis.status import ASSESS_COLUMNS, Status
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ FIGURE_COLUMNS = [c for c in ASSESS_COLUMNS if c not in ("decimals", "status_sym
     "rank_of",
     "quartile",
     "comparator_median",
+    *INTERVAL_COLUMNS,
     "sentence",
 ]
 #: Measures reported this often get an XmR chart once they have enough points.
@@ -44,7 +47,7 @@ def _with_spc(dataset: Dataset, figures: pd.DataFrame) -> tuple[pd.DataFrame, di
     eligible = figures["frequency"].isin(SPC_FREQUENCIES) & (
         figures["spc_points"] >= SPC_MIN_POINTS
     )
-    results = {mid: dataset.spc(mid) for mid in figures.loc[eligible, "measure_id"]}
+    results = dataset_spc(dataset, figures.loc[eligible, "measure_id"])  # one pass, all measures
     figures["variation_icon"] = figures["measure_id"].map(
         {k: r.variation_icon for k, r in results.items()}
     )

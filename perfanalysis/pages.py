@@ -13,6 +13,7 @@ import pandas as pd
 
 from perfanalysis.charts import measure_svg, status_svg, xmr_svg
 from perfanalysis.figures import SPC_FREQUENCIES, SPC_MIN_POINTS, attention_table
+from perfanalysis.intervals import comparison_sentence
 from perfanalysis.narrative import (
     _box_sentence,
     _comparison_line,
@@ -280,7 +281,7 @@ class StrategyPage:
             f'<p class="sentence">{esc(r["sentence"])}</p>'
         )
         text += notes_line(r)
-        text += _comparison_line(r) + _last_year_line(r)
+        text += _comparison_line(r) + comparison_sentence(r) + _last_year_line(r)
         if charts:
             key = f"measure:{r['measure_id']}"
             svg = self.pack.charts[key] if key in self.pack.charts else measure_svg(self.pack, r)

@@ -36,6 +36,7 @@ from perfanalysis.figures import (
     _with_spc,
     attention_table,
 )
+from perfanalysis.intervals import with_intervals
 from perfanalysis.narrative import (
     _box_sentence,
     _comparison_line,
@@ -143,6 +144,7 @@ def prepare(
     figures, spc_results = _with_spc(dataset, figures)
     figures = _with_comparisons(dataset, figures)
     figures = _with_notes(dataset, figures)
+    figures = with_intervals(dataset, figures)
     return PackData(dataset, p, figures, summary, chosen, title, quality, spc=spc_results)
 
 

@@ -32,6 +32,8 @@ import pandas as pd
 
 __all__ = [
     "ASSURANCE_WORDS",
+    "dataset_spc",
+    "spc_grouped",
     "IMPROVEMENTS",
     "SPCResult",
     "VARIATION_WORDS",
@@ -97,7 +99,8 @@ class SPCResult:
     relative_to_mean (1 above / -1 below / 0 on the mean), outside_limits, close_to_limits,
     special_cause_type ('common_cause', 'outside_limits', 'trend', 'two_of_three', 'shift'),
     special_cause_direction (1 high / -1 low / 0 common cause) and point_type ('common_cause',
-    'special_cause_improvement', 'special_cause_concern', 'special_cause_neutral'); its index is
+    'special_cause_improvement', 'special_cause_concern', 'special_cause_neutral_high',
+    'special_cause_neutral_low', as docs/SPC.md names them); its index is
     the index of the (non-missing) values and rebase groups are numbered from 0.
 
     `summary` has one row per rebase group: start and end (index labels), n, baseline_n, mean,
@@ -172,17 +175,7 @@ def spc(
             f"improvement must be one of {IMPROVEMENTS}, not {improvement!r} "
             "(polarity_to_improvement() maps 'higher'/'lower'/'neutral')"
         )
-    if fix_after_n_points is not None:
-        if isinstance(fix_after_n_points, bool) or not isinstance(
-            fix_after_n_points, int | np.integer
-        ):
-            raise ValueError(
-                f"fix_after_n_points must be a whole number, not {fix_after_n_points!r}"
-            )
-        if fix_after_n_points < MIN_POINTS:
-            raise ValueError(
-                f"fix_after_n_points must be at least {MIN_POINTS}, not {fix_after_n_points}"
-            )
+    _check_fix(fix_after_n_points)
     target = _clean_target(target)
 
     series = _as_series(values)
@@ -234,6 +227,17 @@ def spc(
 
 # --------------------------------------------------------------------------------------------
 # inputs
+
+
+def _check_fix(fix_after_n_points: Any) -> None:
+    if fix_after_n_points is None:
+        return
+    if isinstance(fix_after_n_points, bool) or not isinstance(fix_after_n_points, int | np.integer):
+        raise ValueError(f"fix_after_n_points must be a whole number, not {fix_after_n_points!r}")
+    if fix_after_n_points < MIN_POINTS:
+        raise ValueError(
+            f"fix_after_n_points must be at least {MIN_POINTS}, not {fix_after_n_points}"
+        )
 
 
 def _clean_target(target: Any) -> float | None:
@@ -387,7 +391,7 @@ def _special_causes(
 
 def _point_types(sc_type: np.ndarray, direction: np.ndarray, improvement: str) -> np.ndarray:
     if improvement == "neutral":
-        special = np.full(len(direction), "special_cause_neutral", dtype=object)
+        special = np.where(direction > 0, "special_cause_neutral_high", "special_cause_neutral_low")
     else:
         better = direction * (1 if improvement == "increase" else -1)
         special = np.where(better > 0, "special_cause_improvement", "special_cause_concern")
@@ -413,11 +417,14 @@ def _assurance_icon(points: pd.DataFrame, improvement: str, target: float | None
     """pass / fail / inconsistent from the target and the latest group's limits (strict)."""
     if target is None or improvement == "neutral":
         return None
-    last = points.iloc[-1]
+    return _assurance(improvement, target, points["lpl"].iat[-1], points["upl"].iat[-1])
+
+
+def _assurance(improvement: str, target: float, lpl: float, upl: float) -> str:
     increase = improvement == "increase"
-    if target > last["upl"]:
+    if target > upl:
         return "fail" if increase else "pass"
-    if target < last["lpl"]:
+    if target < lpl:
         return "pass" if increase else "fail"
     return "inconsistent"
 
@@ -441,7 +448,8 @@ def _summary(points: pd.DataFrame, pts: dict[str, np.ndarray]) -> pd.DataFrame:
         "common_cause",
         "special_cause_improvement",
         "special_cause_concern",
-        "special_cause_neutral",
+        "special_cause_neutral_high",
+        "special_cause_neutral_low",
     ]
     counts = counts.reindex(index=summary.index, columns=kinds, fill_value=0).astype(np.int64)
     return summary.join(counts)
@@ -460,3 +468,207 @@ def _warnings(summary: pd.DataFrame) -> list[str]:
         elif row.amr == 0:
             messages.append(f"{where}: the baseline does not vary, so the limits equal the mean")
     return messages
+
+
+# --------------------------------------------------------------------------------------------
+# many measures at once
+
+
+def spc_grouped(
+    values: pd.DataFrame,
+    improvement: pd.Series | dict[str, str],
+    target: pd.Series | dict[str, float] | None = None,
+    rebase: pd.DataFrame | None = None,
+    fix_after_n_points: int | None = None,
+    screen_outliers: bool = True,
+    index_name: str | None = None,
+) -> dict[str, SPCResult]:
+    """`spc()` for many series in one pass: the same results, computed together.
+
+    `values` has columns key, label and value, rows in time order within each key (keys need not
+    be contiguous); missing values are dropped as `spc()` drops them. `improvement` maps each key
+    to 'increase' / 'decrease' / 'neutral'; `target` maps keys to their target (missing: none);
+    `rebase` has columns key and label, one row per point where a new group starts (labels of
+    present values, as `Dataset.spc` passes them; others are ignored). Limits,
+    special causes and point types are computed for all rows at once (every rule already works
+    within a group, and each key's groups are groups of their own); only the result objects are
+    assembled per key. Each result's points are indexed by label (named `index_name`). Returns
+    {key: SPCResult}, equal to calling `spc()` on each series.
+    """
+    _check_fix(fix_after_n_points)
+    v = values.loc[values["value"].notna(), ["key", "label", "value"]]
+    if v.empty:
+        return {}
+    # stable sort by key keeps each series' own order
+    v = v.iloc[np.argsort(pd.factorize(v["key"])[0], kind="stable")].reset_index(drop=True)
+    key_code, keys = pd.factorize(v["key"])
+    first = np.r_[True, key_code[1:] != key_code[:-1]]
+    starts = np.zeros(len(v), dtype=np.int64)
+    if rebase is not None and len(rebase):
+        marks = pd.MultiIndex.from_frame(rebase[["key", "label"]].astype(object))
+        here = pd.MultiIndex.from_arrays([v["key"].astype(object), v["label"].astype(object)])
+        starts = here.isin(marks).astype(np.int64)
+    starts[first] = 1
+    group = np.cumsum(starts) - 1  # one group per (key, rebase group), numbered in row order
+    local = group - pd.Series(group).groupby(key_code).transform("min").to_numpy()
+    y = v["value"].to_numpy(dtype=float)
+
+    imp = pd.Series(improvement)
+    bad = sorted(set(imp.reindex(keys).fillna("?")) - set(IMPROVEMENTS))
+    if bad:
+        raise ValueError(f"improvement must be one of {IMPROVEMENTS}, not {bad}")
+    row_imp = imp.reindex(keys).to_numpy()[key_code]
+
+    pts = _limits(y, group, fix_after_n_points, screen_outliers)
+    sc_type, direction = _special_causes(y, group, pts)
+    sign = np.select([row_imp == "increase", row_imp == "decrease"], [1, -1], 0)
+    neutral = np.where(direction > 0, "special_cause_neutral_high", "special_cause_neutral_low")
+    special = np.where(
+        sign == 0,
+        neutral,
+        np.where(direction * sign > 0, "special_cause_improvement", "special_cause_concern"),
+    )
+    point_type = np.where(sc_type == "common_cause", "common_cause", special).astype(object)
+
+    points = pd.DataFrame(
+        {
+            "value": y,
+            "rebase_group": local,
+            "mean": pts["mean"],
+            "lpl": pts["lpl"],
+            "upl": pts["upl"],
+            "lower_2sigma": pts["lower_2sigma"],
+            "upper_2sigma": pts["upper_2sigma"],
+            "relative_to_mean": pts["relative_to_mean"],
+            "outside_limits": pts["outside_limits"],
+            "close_to_limits": pts["close_to_limits"],
+            "special_cause_type": sc_type,
+            "special_cause_direction": direction,
+            "point_type": point_type,
+        },
+        index=pd.Index(v["label"].to_numpy(), name=index_name),
+    )
+    summaries = _summary_grouped(points, pts, key_code)
+    targets = pd.Series(dtype=float) if target is None else pd.Series(target, dtype=object)
+    bounds = np.flatnonzero(np.r_[first[1:], True])  # last row of each key
+    begin = np.flatnonzero(first)
+    lpl, upl = pts["lpl"], pts["upl"]
+    imp_of = imp.to_dict()
+    target_of = targets.to_dict()
+    results = {}
+    for code, key in enumerate(keys):  # one result object per series; no work per point here
+        last = bounds[code]
+        part = points.iloc[begin[code] : last + 1]
+        how = str(imp_of[key])
+        tgt = _clean_target(target_of.get(key))
+        summary, warnings = summaries[code]
+        results[key] = SPCResult(
+            points=part,
+            variation_icon=_variation_icon(point_type[last], direction[last], how),
+            assurance_icon=None
+            if tgt is None or how == "neutral"
+            else _assurance(how, tgt, lpl[last], upl[last]),
+            summary=summary,
+            warnings=warnings,
+            improvement=how,  # type: ignore[arg-type]
+            target=tgt,
+        )
+    return results
+
+
+def _summary_grouped(
+    points: pd.DataFrame, pts: dict[str, np.ndarray], key_code: np.ndarray
+) -> list[tuple[pd.DataFrame, list[str]]]:
+    """`_summary` and `_warnings` for every key at once, split per key (in key order)."""
+    frame = points.assign(
+        label=points.index, baseline=pts["baseline"], amr=pts["amr"], key=key_code
+    ).reset_index(drop=True)
+    summary = frame.groupby(["key", "rebase_group"]).agg(
+        start=("label", "first"),
+        end=("label", "last"),
+        n=("value", "size"),
+        baseline_n=("baseline", "sum"),
+        mean=("mean", "first"),
+        amr=("amr", "first"),
+        lpl=("lpl", "first"),
+        upl=("upl", "first"),
+    )
+    kinds = [
+        "common_cause",
+        "special_cause_improvement",
+        "special_cause_concern",
+        "special_cause_neutral_high",
+        "special_cause_neutral_low",
+    ]
+    counts = pd.crosstab([frame["key"], frame["rebase_group"]], frame["point_type"])
+    counts = counts.reindex(index=summary.index, columns=kinds, fill_value=0).astype(np.int64)
+    whole = summary.join(counts)
+    whole.columns.name = None
+    key = whole.index.get_level_values("key").to_numpy()
+    flat = whole.droplevel("key")
+    warnings = _warnings_by_row(flat)
+    cuts = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1, len(key)]
+    return [
+        (flat.iloc[a:b], [w for ws in warnings[a:b] for w in ws])
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+    ]
+
+
+def _warnings_by_row(summary: pd.DataFrame) -> list[list[str]]:
+    """`_warnings` for every row of a summary at once: the messages of each rebase group."""
+    where = (
+        "rebase group "
+        + summary.index.astype(str)
+        + " ("
+        + summary["start"].astype(str)
+        + " to "
+        + summary["end"].astype(str)
+        + ")"
+    ).to_numpy()
+    few = (summary["baseline_n"] < MIN_POINTS).to_numpy()
+    amr = summary["amr"].to_numpy(dtype=float)
+    baseline_n = summary["baseline_n"].to_numpy()
+    out: list[list[str]] = [[] for _ in range(len(summary))]
+    for i in np.flatnonzero(few | np.isnan(amr) | (amr == 0)):  # only the groups with a warning
+        if few[i]:
+            out[i].append(
+                f"{where[i]}: limits based on fewer than {MIN_POINTS} points ({baseline_n[i]})"
+            )
+        if np.isnan(amr[i]):
+            out[i].append(f"{where[i]}: a single point has no moving range, so no limits")
+        elif amr[i] == 0:
+            out[i].append(f"{where[i]}: the baseline does not vary, so the limits equal the mean")
+    return out
+
+
+def dataset_spc(dataset: Any, measure_ids: Iterable[str], **options: Any) -> dict[str, SPCResult]:
+    """`Dataset.spc(m)` for many measures in one pass (the pack's `_with_spc`).
+
+    The same inputs as `Dataset.spc`: each measure's actuals in time order, its direction from
+    its polarity, its target the latest one given for a period with an actual (targeted measures
+    only), its rebase points from the `rebases` table.
+    """
+    ids = list(dict.fromkeys(measure_ids))
+    if not ids:
+        return {}
+    m = dataset.framework.measures.set_index("measure_id")
+    a = dataset.actuals
+    a = a[a["measure_id"].isin(ids) & a["actual"].notna()]
+    t = dataset.targets[["measure_id", "period", "target"]]
+    a = a[["measure_id", "period", "start", "end", "actual"]].merge(
+        t, on=["measure_id", "period"], how="left"
+    )
+    a = a.sort_values(["measure_id", "end", "start"], kind="stable")
+    targeted = a["measure_id"].map(m["targeted"]).astype(bool)
+    latest = a[targeted & a["target"].notna()].groupby("measure_id")["target"].last()
+    improvement = m.loc[ids, "polarity"].map(polarity_to_improvement)
+    r = dataset.rebases
+    rebase = r.loc[r["measure_id"].isin(ids), ["measure_id", "period"]]
+    return spc_grouped(
+        a.rename(columns={"measure_id": "key", "period": "label", "actual": "value"}),
+        improvement,
+        latest,
+        rebase.rename(columns={"measure_id": "key", "period": "label"}),
+        index_name="period",
+        **options,
+    )

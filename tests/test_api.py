@@ -10,7 +10,17 @@ def test_exported_members_are_exactly_the_public_api():
 
 
 def test_notebook_facing_names_exist():
-    for name in ("load", "spc", "Period", "Status", "PerfanalysisError", "DataError"):
+    for name in (
+        "load",
+        "spc",
+        "Period",
+        "Status",
+        "PerfanalysisError",
+        "DataError",
+        "proportion_ci",
+        "rate_ci",
+        "significance",
+    ):
         assert name in pa.__all__
     ds = pa.load("tests/data/small")
     assert {

@@ -189,23 +189,23 @@ TWO_OF_THREE_HIGH = [60, 25, 60]
 ICON_ROWS = [
     (HIGH_OUT, "increase", "special_cause_improvement", "improvement_high"),
     (HIGH_OUT, "decrease", "special_cause_concern", "concern_high"),
-    (HIGH_OUT, "neutral", "special_cause_neutral", "neutral_high"),
+    (HIGH_OUT, "neutral", "special_cause_neutral_high", "neutral_high"),
     (LOW_OUT, "increase", "special_cause_concern", "concern_low"),
     (LOW_OUT, "decrease", "special_cause_improvement", "improvement_low"),
-    (LOW_OUT, "neutral", "special_cause_neutral", "neutral_low"),
+    (LOW_OUT, "neutral", "special_cause_neutral_low", "neutral_low"),
     (COMMON, "increase", "common_cause", "common_cause"),
     (COMMON, "decrease", "common_cause", "common_cause"),
     (COMMON, "neutral", "common_cause", "common_cause"),
     (FALLING_ABOVE_MEAN, "increase", "special_cause_concern", "concern_low"),
     (FALLING_ABOVE_MEAN, "decrease", "special_cause_improvement", "improvement_low"),
-    (FALLING_ABOVE_MEAN, "neutral", "special_cause_neutral", "neutral_low"),
+    (FALLING_ABOVE_MEAN, "neutral", "special_cause_neutral_low", "neutral_low"),
     (RISING_BELOW_MEAN, "increase", "special_cause_improvement", "improvement_high"),
     (RISING_BELOW_MEAN, "decrease", "special_cause_concern", "concern_high"),
-    (RISING_BELOW_MEAN, "neutral", "special_cause_neutral", "neutral_high"),
+    (RISING_BELOW_MEAN, "neutral", "special_cause_neutral_high", "neutral_high"),
     (SHIFT_LOW, "increase", "special_cause_concern", "concern_low"),
     (SHIFT_LOW, "decrease", "special_cause_improvement", "improvement_low"),
     (TWO_OF_THREE_HIGH, "decrease", "special_cause_concern", "concern_high"),
-    (TWO_OF_THREE_HIGH, "neutral", "special_cause_neutral", "neutral_high"),
+    (TWO_OF_THREE_HIGH, "neutral", "special_cause_neutral_high", "neutral_high"),
 ]
 
 
@@ -603,3 +603,96 @@ def test_missing_values_same_as_dropping_them(values: list[float]) -> None:
     if series.notna().sum() == 0:
         return
     pd.testing.assert_frame_equal(spc(series).points, spc(series.dropna()).points)
+
+
+# ---------------------------------------------------------------------------------------------
+# many measures in one pass: the same results as one spc() per measure
+
+
+def _same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.points, b.points)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    assert (a.variation_icon, a.assurance_icon, a.warnings, a.improvement, a.target) == (
+        b.variation_icon,
+        b.assurance_icon,
+        b.warnings,
+        b.improvement,
+        b.target,
+    )
+
+
+@pytest.mark.parametrize("folder", ["data/lincolnshire", "data/leicestershire"])
+def test_grouped_spc_equals_spc_per_measure_on_the_shipped_data(folder: str) -> None:
+    import perfanalysis as pa
+    from perfanalysis.spc import dataset_spc
+
+    ds = pa.load(folder)
+    counts = ds.actuals[ds.actuals["actual"].notna()].groupby("measure_id").size()
+    ids = list(counts.index)  # every measure with a figure, not only the pack's 12+ points
+    grouped = dataset_spc(ds, ids)
+    assert set(grouped) == set(ids) and len(ids) >= 20
+    for mid in ids:
+        _same(grouped[mid], ds.spc(mid))
+
+
+def test_grouped_spc_equals_spc_with_rebases_and_a_fixed_baseline(tmp_path) -> None:
+    import shutil
+
+    import perfanalysis as pa
+    from perfanalysis.spc import dataset_spc
+
+    shutil.copytree("data/lincolnshire", tmp_path / "d")
+    (tmp_path / "d" / "rebases.csv").write_text(
+        "measure_id,period,reason\n"
+        "CSH-01,Q1 2016/17,New definition\n"
+        "LA-05,Q1 2013/14,At the first point: starts no new group\n"
+        "PSE-01,Q3 2015/16,New method\n"
+    )
+    ds = pa.load(tmp_path / "d")
+    ids = ["CSH-01", "LA-05", "PSE-01", "CRA-06", "PSE-07"]
+    for options in ({}, {"fix_after_n_points": 12}, {"screen_outliers": False}):
+        grouped = dataset_spc(ds, ids, **options)
+        for mid in ids:
+            _same(grouped[mid], ds.spc(mid, **options))
+    assert len(grouped["CSH-01"].summary) == 2
+    with pytest.raises(ValueError, match="at least 12"):
+        dataset_spc(ds, ids, fix_after_n_points=5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    series=st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 20).map(float), min_size=1, max_size=30),
+            st.sampled_from(["increase", "decrease", "neutral"]),
+            st.one_of(st.none(), st.integers(0, 20).map(float)),
+            st.lists(st.integers(1, 29), max_size=2),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_grouped_spc_equals_spc_on_random_series(series) -> None:
+    """Ties, flat runs, short groups and rebases: one pass gives what spc() gives, key by key."""
+    from perfanalysis.spc import spc_grouped
+
+    rows, improvement, target, rebase = [], {}, {}, []
+    for k, (values, how, tgt, cuts) in enumerate(series):
+        key = f"m{k}"
+        labels = [f"p{i}" for i in range(len(values))]
+        rows += [(key, label, v) for label, v in zip(labels, values, strict=True)]
+        improvement[key], target[key] = how, tgt
+        rebase += [(key, labels[c]) for c in sorted(set(cuts)) if c < len(values)]
+    frame = pd.DataFrame(rows, columns=["key", "label", "value"])
+    marks = pd.DataFrame(rebase, columns=["key", "label"])
+    grouped = spc_grouped(frame, improvement, target, marks)
+    for k, (values, how, tgt, _) in enumerate(series):
+        key = f"m{k}"
+        own = marks.loc[marks["key"] == key, "label"].tolist()
+        one = spc(
+            pd.Series(values, index=[f"p{i}" for i in range(len(values))]),
+            improvement=how,
+            target=tgt,
+            rebase=own or None,
+        )
+        _same(grouped[key], one)
