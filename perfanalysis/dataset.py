@@ -713,23 +713,20 @@ def parse_numbers(
     a number too wide for its column), `inf`, `1 234`, `12,34`, `(5)`, `seventy`.
     The rule book (`quality`) calls this function; the loader takes its values from there.
     """
-    s = text.astype(str).str.strip()
-    blank = s == ""
-    if blank.all():
-        return pd.Series(np.nan, index=s.index), pd.Series(False, index=s.index)
-    fast = s.str.fullmatch(_DECIMAL).fillna(False).astype(bool) | blank
-    if fast.all():  # the common case: plain numbers and blanks only
-        return s.where(~blank).astype("float64"), pd.Series(False, index=s.index)
-    missing = s.str.lower().isin(NA_TOKENS)
-    has_pct = s.str.endswith("%")
-    s = s.str.removesuffix("%").str.strip().str.removeprefix("£")
-    commas = s.str.match(_THOUSANDS)
-    s = s.where(~commas, s.str.replace(",", "", regex=False))
-    plain = s.str.fullmatch(_DECIMAL).fillna(False).astype(bool)
-    values = pd.to_numeric(s.where(plain & ~missing, None), errors="coerce").astype("float64")
-    pct_allowed = pd.Series(percent_ok, index=s.index).fillna(False).astype(bool)
-    bad = (~missing & values.isna()) | (has_pct & ~missing & ~pct_allowed)
-    return values.where(~bad), bad
+    codes, uniques = pd.factorize(text.astype(str))
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.strip()
+    missing = u.str.lower().isin(NA_TOKENS).to_numpy(dtype=bool)
+    has_pct = u.str.endswith("%").to_numpy(dtype=bool)
+    u = u.str.removesuffix("%").str.strip().str.removeprefix("£")
+    u = u.where(~u.str.match(_THOUSANDS), u.str.replace(",", "", regex=False))
+    plain = u.str.fullmatch(_DECIMAL).fillna(False).to_numpy(dtype=bool)
+    parsed = pd.to_numeric(u.where(plain & ~missing, None), errors="coerce").to_numpy(float)
+    unreadable = ~missing & np.isnan(parsed)
+    # Each distinct cell was parsed once; now back to the rows (a % sign judged per row).
+    pct_allowed = pd.Series(percent_ok, index=text.index).fillna(False).to_numpy(dtype=bool)
+    bad = unreadable[codes] | (has_pct[codes] & ~missing[codes] & ~pct_allowed)
+    values = np.where(bad, np.nan, parsed[codes])
+    return pd.Series(values, index=text.index), pd.Series(bad, index=text.index)
 
 
 def _boolean(text: pd.Series, default: bool) -> pd.Series:
