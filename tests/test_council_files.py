@@ -115,3 +115,15 @@ def test_the_seed_words_from_the_lincolnshire_highlight_report_pass(tmp_path):
     path.write_text(text.replace("Performance driven", "Performance Driven"), encoding="utf-8")
     assert validate_path(data, PERIOD).errors == 0
     assert "Performance Driven" not in set(pa.load(data).contracts["performance_driven"])
+
+
+def test_the_format_page_lists_every_accepted_spelling():
+    """docs/data-format.md, "The council's own words", is the table the reader uses."""
+    from perfanalysis.framework import VOCABULARY
+
+    text = (Path(pa.__file__).resolve().parent.parent / "docs" / "data-format.md").read_text()
+    section = text[text.index("## The council's own words") : text.index("## Messy input")]
+    for words in VOCABULARY.values():
+        for value, synonyms in words.items():
+            shown = ", ".join(f"`{w}`" for w in synonyms) or "(only the word itself)"
+            assert f"| {shown} | `{value}` |" in section
