@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -215,6 +214,19 @@ def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
     return _body(body, header, h + 2, table, where)
 
 
+def _top_rows(text: str) -> list[list[str]]:
+    """The first rows of a file, for finding the header; a line too odd to parse is blank."""
+    if not text.strip():
+        return []
+    rows = []
+    for line in text.split("\n", _TITLE_ROWS)[:_TITLE_ROWS]:
+        try:
+            rows.append(next(csv.reader([line.rstrip("\r")]), []))
+        except csv.Error:  # e.g. a cell longer than csv's field limit: not a header row
+            rows.append([""])
+    return rows
+
+
 def _fast_body(text: str, h: int, width: int) -> pd.DataFrame | None:
     """The rows below the header by pyarrow's CSV reader, or None for an irregular file.
 
@@ -232,10 +244,16 @@ def _fast_body(text: str, h: int, width: int) -> pd.DataFrame | None:
         irregular.append(1)
         return "skip"
 
+    data = text.encode("utf-8")
+    # A block holds whole rows: a file with a row longer than the default (1 MiB) is read in
+    # one block, so that an over-long cell reaches `_body`, which names its row and column.
+    block = 1 << 20 if len(data) < 1 << 20 or "\n" in text[: 1 << 20] else len(data) + 1
+    longest = max((len(x) for x in text.split("\n", 1000)[:1000]), default=0)
+    block = max(block, min(len(data) + 1, 4 * longest + 1))
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(skip_rows=h + 1, column_names=names),
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(skip_rows=h + 1, column_names=names, block_size=block),
             parse_options=pacsv.ParseOptions(
                 ignore_empty_lines=False, newlines_in_values=True, invalid_row_handler=on_invalid
             ),
@@ -261,15 +279,21 @@ def _careful_rows(text: str, where: str) -> list[list[str]]:
     Only files the fast reader refuses come here: the rows are then checked by `_frame`, which
     names a row with more cells than the header, and pads short rows with blanks.
     """
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return list(reader)
     except csv.Error as exc:
-        raise DatasetError(f"{where}: not a readable CSV file ({exc}); a cell may hold at most "
-                           f"{MAX_CELL_CHARS:,} characters") from None  # fmt: skip
+        if "field limit" in str(exc):
+            raise DatasetError(
+                f"{where}, line {reader.line_num}: a cell holds more than the "
+                f"{MAX_CELL_CHARS:,} characters a cell may hold"
+            ) from None
+        raise DatasetError(f"{where}, line {reader.line_num}: not a readable CSV file "
+                           f"({exc})") from None  # fmt: skip
 
 
 def _read_csv(path: Path, table: str) -> pd.DataFrame:
-    """One CSV file as a text frame, by pandas' C reader (no Python loop per row)."""
+    """One CSV file as a text frame, by pyarrow's CSV reader (no Python loop per row)."""
     if path.is_dir():
         raise DatasetError(f"{path}: is a folder, not a CSV file; the table '{table}' is the "
                            f"file {table}.csv")  # fmt: skip
@@ -297,11 +321,7 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
         raise DatasetError(f"file {path}, {exc}") from None
     del data
     where = f"file {path}"
-    try:
-        top = list(itertools.islice(csv.reader(io.StringIO(text[:1_000_000], newline="")),
-                                    _TITLE_ROWS))  # fmt: skip
-    except csv.Error as exc:
-        raise DatasetError(f"{where}: not a readable CSV file ({exc})") from None
+    top = _top_rows(text)
     if not top:
         raise DatasetError(f"{where}: the file is empty; it needs at least a header row")
     try:
@@ -693,23 +713,20 @@ def parse_numbers(
     a number too wide for its column), `inf`, `1 234`, `12,34`, `(5)`, `seventy`.
     The rule book (`quality`) calls this function; the loader takes its values from there.
     """
-    s = text.astype(str).str.strip()
-    blank = s == ""
-    if blank.all():
-        return pd.Series(np.nan, index=s.index), pd.Series(False, index=s.index)
-    fast = s.str.fullmatch(_DECIMAL).fillna(False).astype(bool) | blank
-    if fast.all():  # the common case: plain numbers and blanks only
-        return s.where(~blank).astype("float64"), pd.Series(False, index=s.index)
-    missing = s.str.lower().isin(NA_TOKENS)
-    has_pct = s.str.endswith("%")
-    s = s.str.removesuffix("%").str.strip().str.removeprefix("£")
-    commas = s.str.match(_THOUSANDS)
-    s = s.where(~commas, s.str.replace(",", "", regex=False))
-    plain = s.str.fullmatch(_DECIMAL).fillna(False).astype(bool)
-    values = pd.to_numeric(s.where(plain & ~missing, None), errors="coerce").astype("float64")
-    pct_allowed = pd.Series(percent_ok, index=s.index).fillna(False).astype(bool)
-    bad = (~missing & values.isna()) | (has_pct & ~missing & ~pct_allowed)
-    return values.where(~bad), bad
+    codes, uniques = pd.factorize(text.astype(str))
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.strip()
+    missing = u.str.lower().isin(NA_TOKENS).to_numpy(dtype=bool)
+    has_pct = u.str.endswith("%").to_numpy(dtype=bool)
+    u = u.str.removesuffix("%").str.strip().str.removeprefix("£")
+    u = u.where(~u.str.match(_THOUSANDS), u.str.replace(",", "", regex=False))
+    plain = u.str.fullmatch(_DECIMAL).fillna(False).to_numpy(dtype=bool)
+    parsed = pd.to_numeric(u.where(plain & ~missing, None), errors="coerce").to_numpy(float)
+    unreadable = ~missing & np.isnan(parsed)
+    # Each distinct cell was parsed once; now back to the rows (a % sign judged per row).
+    pct_allowed = pd.Series(percent_ok, index=text.index).fillna(False).to_numpy(dtype=bool)
+    bad = unreadable[codes] | (has_pct[codes] & ~missing[codes] & ~pct_allowed)
+    values = np.where(bad, np.nan, parsed[codes])
+    return pd.Series(values, index=text.index), pd.Series(bad, index=text.index)
 
 
 def _boolean(text: pd.Series, default: bool) -> pd.Series:

@@ -170,7 +170,8 @@ def _problem(
 def _read_problem(raw: RawDataset, exc: DatasetError, severity: str = "error") -> Check:
     """A problem met while reading, as a failed check naming its table, file, row and column."""
     if isinstance(exc, DataError):
-        check = _problem(exc.table, exc.reason, exc.file, exc.row, exc.value, exc.column)
+        file = Path(exc.file).name if exc.file else None  # the name, as the gate shows files
+        check = _problem(exc.table, exc.reason, file, exc.row, exc.value, exc.column)
     else:
         text = str(exc)
         table, file = "dataset", None
