@@ -34,7 +34,7 @@ from perfanalysis.framework import (
     Framework,
 )
 from perfanalysis.periods import Period, parse_periods
-from perfanalysis.status import assess, summarise
+from perfanalysis.status import assess, status_words, summarise
 
 __all__ = ["Dataset", "RawDataset", "load", "read_raw", "build", "parse_numbers", "NA_TOKENS"]
 
@@ -325,7 +325,7 @@ def read_raw(path: str | Path) -> RawDataset:
             )
         for col in spec.optional:
             if col not in tables[name].columns:
-                tables[name][col] = ""
+                tables[name].insert(len(tables[name].columns) - 1, col, "")  # before _row
     return RawDataset(path=path, meta=meta, tables=tables, files=files, input_files=inputs)
 
 
@@ -479,6 +479,9 @@ def build(raw: RawDataset) -> Dataset:
     measures["targeted"] = _booleans(raw, "measures", "targeted", default=True)
     measures["primary_responsibility"] = _booleans(raw, "measures", "primary_responsibility", False)
     measures["proposed"] = _booleans(raw, "measures", "proposed", False)
+    measures["cumulative"] = _booleans(raw, "measures", "cumulative", False)
+    measures["signed"] = _booleans(raw, "measures", "signed", False)
+    status_words(raw.meta)  # a wrong value is refused here, before any figure is computed
     decimals, bad = parse_numbers(m["decimals"])
     bad |= decimals.notna() & ~decimals.isin([0, 1, 2, 3, 4])
     _fail(raw, "measures", bad, "decimals", "decimals must be a whole number from 0 to 4")
@@ -576,7 +579,8 @@ class Dataset:
 
     def assess(self, period: str | Period) -> pd.DataFrame:
         """One row per measure of the framework with its figures and status for `period`."""
-        return assess(self.framework.measures, self.targets, self.actuals, period)
+        words = status_words(self.meta)
+        return assess(self.framework.measures, self.targets, self.actuals, period, words)
 
     def summary(self, period: str | Period) -> pd.DataFrame:
         """One row per strategy: the "How is success measured?" counts for `period`."""

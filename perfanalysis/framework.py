@@ -92,7 +92,15 @@ TABLES: dict[str, Table] = {
         Table(
             "measures",
             ("measure_id", "strategy_id", "title", "unit", "polarity", "targeted", "frequency"),
-            ("outcome_id", "decimals", "primary_responsibility", "proposed", "notes"),
+            (
+                "outcome_id",
+                "decimals",
+                "primary_responsibility",
+                "proposed",
+                "notes",
+                "cumulative",
+                "signed",
+            ),
             ("measure_id",),
             description="The measures (KPIs) of each strategy.",
         ),
@@ -106,7 +114,7 @@ TABLES: dict[str, Table] = {
         Table(
             "actuals",
             ("measure_id", "period", "actual"),
-            ("source", "note"),
+            ("source", "note", "reported_status"),
             ("measure_id", "period"),
             description="Actuals by measure and period.",
         ),

@@ -20,7 +20,7 @@ from perfanalysis.dataset import Dataset, load
 from perfanalysis.narrative import format_value, polarity_words, sentences
 from perfanalysis.periods import Period
 from perfanalysis.render import Fragment, esc, rag_badge, slug, status_badge, table, text_block
-from perfanalysis.status import ASSESS_COLUMNS, Status
+from perfanalysis.status import ASSESS_COLUMNS, Status, box_columns, status_words
 
 __all__ = ["PackData", "prepare", "open_pack", "StrategyPage", "CollatedPage", "FIGURE_COLUMNS"]
 
@@ -270,7 +270,7 @@ def performance_cell(value: Any, as_written: Any = None) -> str:
     return out
 
 
-def _box_sentence(row: pd.Series) -> str:
+def _box_sentence(row: pd.Series, words: str = "achieved") -> str:
     parts = [f"{row['measures']} measure" + ("s" if row["measures"] != 1 else "")]
     kinds = []
     if row["targeted"]:
@@ -280,15 +280,13 @@ def _box_sentence(row: pd.Series) -> str:
     text = parts[0] + (": " + " and ".join(kinds) if kinds else "") + "."
     if row["targeted"]:
         of = []
-        for col, words in (
-            ("achieving", "achieving the target"),
-            ("improving", "improving but not achieved"),
-            ("not_achieving", "not achieving the target"),
+        for col, phrase in (
+            *((c, h if words == "rag" else h.lower()) for c, h in box_columns(words)),
             ("no_target", "with no target set"),
             ("no_data", "with no data"),
         ):
             if row[col]:
-                of.append(f"{row[col]} {words}")
+                of.append(f"{row[col]} {phrase}")
         text += " Of the targeted measures: " + (", ".join(of) or "none assessed") + "."
     return text
 
@@ -366,15 +364,14 @@ class StrategyPage:
 
     def success(self) -> Fragment:
         """The "How is success measured?" box, computed from the measure statuses."""
-        b = self.box
+        b, words = self.box, status_words(self.pack.dataset.meta)
+        box = box_columns(words)
         rows = [
             (
                 str(b["measures"]),
                 str(b["targeted"]),
                 str(b["measured"]),
-                str(b["achieving"]),
-                str(b["improving"]),
-                str(b["not_achieving"]),
+                *(str(b[c]) for c, _ in box),
                 str(b["no_data"]),
             )
         ]
@@ -382,14 +379,12 @@ class StrategyPage:
             "Number of measures",
             "Targeted",
             "Measured only",
-            "Achieving the target",
-            "Improving but not achieved",
-            "Not achieving the target",
+            *(h for _, h in box),
             "No data",
         )
         return Fragment(
             '<h2 id="success">How is success measured?</h2>'
-            f'<p class="box-sentence">{esc(_box_sentence(b))}</p>'
+            f'<p class="box-sentence">{esc(_box_sentence(b, words))}</p>'
             + table(
                 rows,
                 headers,
@@ -476,7 +471,7 @@ class StrategyPage:
                 _fmt(r, "target"),
                 _fmt(r, "actual"),
                 _fmt(r, "tolerance") if pd.notna(r["tolerance"]) else "None",
-                status_badge(r["status"]),
+                status_badge(r["status"], r["status_label"]),
                 _fmt(r, "previous_actual"),
                 _direction(r),
             )
@@ -514,7 +509,7 @@ class StrategyPage:
         text = (
             f'<section class="measure" aria-labelledby="m-{slug(r["measure_id"])}">'
             f'<h4 id="m-{slug(r["measure_id"])}">{esc(r["title"])}</h4>'
-            f'<p class="measure-meta">{status_badge(r["status"])} &middot; '
+            f'<p class="measure-meta">{status_badge(r["status"], r["status_label"])} &middot; '
             f"{esc(polarity_words(r['polarity']).capitalize())} &middot; "
             f"{esc(str(r['frequency']).replace('_', ' '))} &middot; source: "
             f"{esc(r['source'], 'no figure')}</p>"
@@ -654,15 +649,14 @@ class CollatedPage:
 
     def overview(self) -> Fragment:
         """Every strategy's count box beside the commissioner's RAG."""
+        box = box_columns(status_words(self.pack.dataset.meta), short=True)
         rows = [
             (
                 f'<a href="strategies/{esc(r["strategy_id"])}.html">{esc(r["title"])}</a>',
                 str(r["measures"]),
                 str(r["targeted"]),
                 str(r["measured"]),
-                str(r["achieving"]),
-                str(r["improving"]),
-                str(r["not_achieving"]),
+                *(str(r[c]) for c, _ in box),
                 str(r["no_data"]),
                 rag_badge(r["rag"]),
             )
@@ -673,9 +667,7 @@ class CollatedPage:
             "Measures",
             "Targeted",
             "Measured only",
-            "Achieving",
-            "Improving but not achieved",
-            "Not achieving",
+            *(h for _, h in box),
             "No data",
             "Commissioner's RAG",
         )
@@ -709,7 +701,7 @@ class CollatedPage:
                     esc(titles.get(r["strategy_id"])),
                     _fmt(r, "actual"),
                     _fmt(r, "target"),
-                    status_badge(r["status"]),
+                    status_badge(r["status"], r["status_label"]),
                     esc(r["sentence"]),
                 )
                 for _, r in missed.iterrows()
@@ -777,7 +769,7 @@ class CollatedPage:
                     esc(titles.get(r["strategy_id"])),
                     _fmt(r, "actual"),
                     _fmt(r, "target") if pd.notna(r["target"]) else "None",
-                    status_badge(r["status"]),
+                    status_badge(r["status"], r["status_label"]),
                     badges,
                 )
             )
