@@ -335,7 +335,11 @@ def _period_columns(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
 
 
 def _units(ctx: _Context, measure_ids: pd.Series) -> pd.Series:
-    return measure_ids.map(_first(ctx.frames.get("measures"), "measure_id", "unit"))
+    measures = ctx.frames.get("measures")
+    signed = measure_ids.map(_first(measures, "measure_id", "signed")).astype(object).fillna("")
+    # A signed measure may be negative (or below 0%): the unit's range checks do not apply.
+    units = measure_ids.map(_first(measures, "measure_id", "unit"))
+    return units.where(~signed.astype(str).str.lower().isin(_dataset._TRUE))
 
 
 def _number_columns(ctx: _Context, table: str, col: str, units: pd.Series,
