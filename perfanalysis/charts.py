@@ -291,12 +291,16 @@ def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
     return text + f" Status: {f.get('status_label') or status.label}."
 
 
-def status_chart(summary: pd.DataFrame) -> alt.LayerChart:
-    """Stacked bars: how many measures of each strategy have each status."""
+def status_chart(summary: pd.DataFrame, words: str = "achieved") -> alt.LayerChart:
+    """Stacked bars: how many measures of each strategy have each status, in the council's words."""
+    judged = ["Achieving", "Improving but not achieved", "Not achieved"]
+    keys = ["achieving", "improving", "not_achieving"]
+    if words == "rag":
+        judged, keys = ["Green", "Amber (within tolerance)", "Red"], ["green", "amber", "red"]
     columns = {
-        "achieving": ("Achieving", "#12436D"),
-        "improving": ("Improving but not achieved", "#A34400"),
-        "not_achieving": ("Not achieved", "#801650"),
+        keys[0]: (judged[0], "#12436D"),
+        keys[1]: (judged[1], "#A34400"),
+        keys[2]: (judged[2], "#801650"),
         "measured": ("Measured (no target)", "#3D3D3D"),
         "no_data": ("No data", "#A285D1"),
         "no_target": ("No target set", "#707070"),

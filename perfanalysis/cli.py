@@ -114,19 +114,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         import pandas as pd
 
         import perfanalysis as pa
+        from perfanalysis.status import box_columns, status_words
 
         ds = pa.load(args.dataset)
         s = ds.summary(args.period)
-        cols = [
-            "strategy_id",
-            "measures",
-            "targeted",
-            "measured",
-            "achieving",
-            "improving",
-            "not_achieving",
-            "no_data",
-        ]
+        box = [c for c, _ in box_columns(status_words(ds.meta))]
+        cols = ["strategy_id", "measures", "targeted", "measured", *box, "no_data"]
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(f'{ds.organisation}: "How is success measured?" at {args.period}')
             print(s[cols].to_string(index=False))

@@ -235,7 +235,32 @@ def read_register(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
             rows.append([_workbook_cell(c.value, getattr(c, "number_format", None)) for c in row])
     finally:
         book.close()
+    _no_unsaved_formulas(path, name, rows)
     return rows, f"{path.name}, sheet '{name}'"
+
+
+def _no_unsaved_formulas(path: Path, sheet: str, rows: list[list[str]]) -> None:
+    """A formula cell saved without its value (as openpyxl and some tools write) is an error.
+
+    Read as values only, such a cell is blank: a quarter's figure would silently disappear.
+    """
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = book[sheet]
+        ws.reset_dimensions()
+        for i, row in enumerate(ws.iter_rows(max_row=len(rows))):
+            for j, c in enumerate(row):
+                text = c.value
+                if isinstance(text, str) and text.startswith("=") and rows[i][j] == "":
+                    raise DatasetError(
+                        f"{path.name}, sheet '{sheet}', cell {_column_letter(j)}{i + 1}: a "
+                        "formula with no saved value: open and save the workbook in Excel, or "
+                        "paste values"
+                    )
+    finally:
+        book.close()
 
 
 def _column_letter(index: int) -> str:

@@ -164,7 +164,8 @@ def xmr_svg(pack: PackData, row: pd.Series) -> str:
 def status_svg(pack: PackData, summary: pd.DataFrame) -> str:
     from perfanalysis.charts import status_chart, to_svg
 
-    return to_svg(status_chart(summary), "chart-status-by-strategy")
+    words = status_words(pack.dataset.meta)
+    return to_svg(status_chart(summary, words), "chart-status-by-strategy")
 
 
 def chart_keys(pack: PackData, strategies: list[str] | None = None) -> list[str]:

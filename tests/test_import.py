@@ -144,6 +144,10 @@ def test_register_to_published_pack_in_three_commands(tmp_path, capsys):
     assert "Red 57.2% ▼ Worse than Q2 2023/24" in text  # REV01: status, previous, direction
     assert "Achieved" not in text and "Not achieved" not in text.replace("not achieved", "")
     assert "Financial year: 2023/24" in page and "Financial year: 2024/25" in page  # year paths
+    index = (pack / "index.html").read_text(encoding="utf-8")
+    chart = index[index.index('id="chart-status-by-strategy-title"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert "Amber (within tolerance)" in chart and "Improving but not achieved" not in chart
     planning = (pack / "strategies" / "planning-and-housing.html").read_text(encoding="utf-8")
     assert "-28 days" in planning and "No target set" in planning
     assert "-9%" in (pack / "strategies" / "environmental-services.html").read_text("utf-8")
@@ -204,6 +208,13 @@ def test_a_wrong_cell_is_an_error_naming_it(tmp_path, capsys, cell, value, colum
     row = int(cell[1:])
     assert f"cell {cell} (row {row}, column '{column}'), value '{value}'" in cap.err
     assert words in cap.err and "Traceback" not in cap.err
+
+
+def test_a_formula_saved_without_its_value_is_an_error_naming_the_cell(tmp_path, capsys):
+    # openpyxl saves a formula with no cached value: read as values only, it would be blank.
+    code, out, cap = imported(tmp_path, capsys, register=changed(tmp_path, O5="=M5-1.3"))
+    assert code == 2 and not out.exists()
+    assert "cell O5: a formula with no saved value" in cap.err
 
 
 def test_council_spellings_are_read(tmp_path, capsys):
