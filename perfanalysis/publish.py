@@ -184,6 +184,9 @@ def _disagreements_section(pack: Any) -> str:
     figures = pack.figures[pack.figures["strategy_id"].isin(pack.strategies)]
     d = rag_disagreements(figures)
     head = "<h2>Reported and computed statuses</h2>"
+    reported = figures.get("reported_status", pd.Series(dtype=object))
+    if not reported.fillna("").astype(str).str.strip().ne("").any():
+        return head + "<p>The data gives no status reported by the council to compare.</p>"
     if d.empty:
         return head + "<p>No status reported by the council differs from the computed one.</p>"
     unit = figures.set_index("measure_id")[["unit", "decimals"]]
