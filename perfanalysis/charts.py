@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from perfanalysis.narrative import format_value
+from perfanalysis.periods import Period
 from perfanalysis.status import Status
 
 if TYPE_CHECKING:
@@ -118,6 +119,8 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
     h["band_high"] = h["target"] + (h["tolerance"].fillna(0) * sign).clip(lower=0)
     h["actual_text"] = [format_value(v, unit, decimals) for v in h["actual"]]
     h["target_text"] = [format_value(v, unit, decimals) for v in h["target"]]
+    if f.get("cumulative") is True or f.get("cumulative") == 1:
+        return _config(_year_paths(h, f))
     x = alt.X("period:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True))
     y_title = {"percent": "Per cent", "days": "Days", "gbp": "£", "milestone": "% complete"}.get(
         unit, unit.replace("_", " ").replace("rate per", "Rate per").capitalize()
@@ -181,6 +184,75 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
     return _config(chart)
 
 
+def _year_paths(h: pd.DataFrame, f: dict[str, Any]) -> alt.LayerChart:
+    """A year-to-date measure: one line per financial year (the last three), Q1 to Q4.
+
+    Its figures restart each April, so years are drawn side by side, not joined end to end; this
+    year's year-to-date target is the dashed line.
+    """
+    parsed = {label: Period.parse(label) for label in pd.unique(h["period"])}
+    h = h.assign(
+        year=h["period"].map({k: Period.financial_year(p.fy).label for k, p in parsed.items()}),
+        step=h["period"].map({k: k.split()[0] for k, p in parsed.items()}),
+        order=h["period"].map({k: (p.start.month - 4) % 12 for k, p in parsed.items()}),
+    )
+    current = Period.parse(str(f.get("period"))) if f.get("period") in parsed else None
+    years = sorted(h.loc[h["actual"].notna(), "year"].unique(), key=lambda y: Period.parse(y))
+    h = h[h["year"].isin(years[-3:])]
+    steps = list(h.sort_values("order")["step"].drop_duplicates())
+    x = alt.X("step:O", sort=steps, title=None, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("actual:Q", title=f.get("unit", "").replace("_", " ").capitalize() or None)
+    shapes = ["circle", "square", "triangle-up"]
+    colours = [PALETTE["dark_grey"], PALETTE["turquoise"], PALETTE["dark_blue"]]
+    shown = years[-3:]
+    layers = [
+        alt.Chart(h)
+        .mark_line(strokeWidth=2, point=True)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "year:N",
+                sort=shown,
+                title="Financial year",
+                scale=alt.Scale(domain=shown, range=colours[-len(shown) :]),
+            ),
+            shape=alt.Shape(
+                "year:N", sort=shown, scale=alt.Scale(domain=shown, range=shapes[-len(shown) :])
+            ),
+        )
+        .transform_filter("isValid(datum.actual)")
+    ]
+    this_year = h[h["year"] == (Period.financial_year(current.fy).label if current else "")]
+    if this_year["target"].notna().any():
+        layers.append(
+            alt.Chart(this_year)
+            .mark_line(color=MARK_COLOURS["target"], strokeDash=[6, 4], strokeWidth=2)
+            .encode(x=x, y="target:Q")
+            .transform_filter("isValid(datum.target)")
+        )
+    status = f.get("status", Status.NO_DATA.value)
+    colour, shape = STATUS_STYLE.get(status, STATUS_STYLE[Status.NO_DATA.value])
+    now = h[h["period"] == str(f.get("period"))]
+    if len(now) and pd.notna(now["actual"].iloc[0]):
+        layers.append(
+            alt.Chart(now)
+            .mark_point(shape=shape, size=220, filled=True, color=colour, stroke="#FFFFFF")
+            .encode(x=x, y="actual:Q")
+        )
+    key = "Key: one line and marker shape per financial year (year to date); dashed line, "
+    return alt.layer(*layers).properties(
+        width=400,
+        height=220,
+        title=alt.TitleParams(
+            _wrap(str(f.get("title", "")), 52),
+            subtitle=[_subtitle(f), key + "this year's target;", "large marker, this period."],
+        ),
+        description=chart_description(h, f)
+        + " Year-to-date figures: each financial year is drawn as its own line.",
+    )
+
+
 def _period_end(f: dict[str, Any], h: pd.DataFrame) -> pd.Timestamp:
     rows = h[h["period"].astype(str) == str(f.get("period"))]
     return rows["end"].iloc[0] if len(rows) else h["end"].max()
@@ -199,7 +271,7 @@ def _wrap(text: str, width: int = 70) -> list[str]:
 
 def _subtitle(f: dict[str, Any]) -> str:
     status = Status(f.get("status", Status.NO_DATA.value))
-    return f"{f.get('period')}: {status.symbol} {status.label}"
+    return f"{f.get('period')}: {status.symbol} {f.get('status_label') or status.label}"
 
 
 def _key(target: bool, tolerance: bool) -> list[str]:
@@ -255,17 +327,21 @@ def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
             + "."
         )
     status = Status(f.get("status", Status.NO_DATA.value))
-    return text + f" Status: {status.label}."
+    return text + f" Status: {f.get('status_label') or status.label}."
 
 
-def status_chart(summary: pd.DataFrame) -> alt.LayerChart:
-    """Stacked bars: how many measures of each strategy have each status."""
+def status_chart(summary: pd.DataFrame, words: str = "achieved") -> alt.LayerChart:
+    """Stacked bars: how many measures of each strategy have each status, in the council's words."""
     import altair as alt
 
+    judged = ["Achieving", "Improving but not achieved", "Not achieved"]
+    keys = ["achieving", "improving", "not_achieving"]
+    if words == "rag":
+        judged, keys = ["Green", "Amber (within tolerance)", "Red"], ["green", "amber", "red"]
     columns = {
-        "achieving": ("Achieving", "#12436D"),
-        "improving": ("Improving but not achieved", "#A34400"),
-        "not_achieving": ("Not achieved", "#801650"),
+        keys[0]: (judged[0], "#12436D"),
+        keys[1]: (judged[1], "#A34400"),
+        keys[2]: (judged[2], "#801650"),
         "measured": ("Measured (no target)", "#3D3D3D"),
         "no_data": ("No data", "#A285D1"),
         "no_target": ("No target set", "#707070"),
@@ -500,7 +576,10 @@ def xmr_svg(pack: PackData, row: pd.Series) -> str:
 
 
 def status_svg(pack: PackData, summary: pd.DataFrame) -> str:
-    return to_svg(status_chart(summary), "chart-status-by-strategy")
+    from perfanalysis.status import status_words
+
+    words = status_words(pack.dataset.meta)
+    return to_svg(status_chart(summary, words), "chart-status-by-strategy")
 
 
 def chart_keys(pack: PackData, strategies: list[str] | None = None) -> list[str]:

@@ -4,6 +4,8 @@
     perfanalysis validate DATASET [--period P] [--strict]
     perfanalysis verify PACK_DIR [--data DIR]
     perfanalysis summary DATASET --period P
+    perfanalysis import REGISTER.xlsx --mapping MAP.yaml --out DIR
+    perfanalysis init DIR --organisation NAME
 
 Exit status: 0 done; 1 warnings under --strict, or a verify that found differences; 2 bad input
 (the message names file, table, row and column); 3 a notebook failed; 130 interrupted. Errors are
@@ -73,6 +75,15 @@ def _parser() -> argparse.ArgumentParser:
     summ = sub.add_parser("summary", help='print every strategy\'s "How is success measured?" box')
     summ.add_argument("dataset", type=Path)
     summ.add_argument("--period", required=True)
+
+    imp = sub.add_parser("import", help="turn a one-sheet KPI register into a dataset folder")
+    imp.add_argument("register", type=Path, help="the register (.xlsx)")
+    imp.add_argument("--mapping", type=Path, required=True, help="which column is which (YAML)")
+    imp.add_argument("--out", type=Path, required=True, help="a new folder for the dataset")
+
+    ini = sub.add_parser("init", help="start a new council's dataset from a skeleton")
+    ini.add_argument("folder", type=Path, help="a new folder for the dataset")
+    ini.add_argument("--organisation", required=True, help="the council's name")
     return p
 
 
@@ -103,19 +114,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         import pandas as pd
 
         import perfanalysis as pa
+        from perfanalysis.status import box_columns, status_words
 
         ds = pa.load(args.dataset)
         s = ds.summary(args.period)
-        cols = [
-            "strategy_id",
-            "measures",
-            "targeted",
-            "measured",
-            "achieving",
-            "improving",
-            "not_achieving",
-            "no_data",
-        ]
+        box = [c for c, _ in box_columns(status_words(ds.meta))]
+        cols = ["strategy_id", "measures", "targeted", "measured", *box, "no_data"]
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(f'{ds.organisation}: "How is success measured?" at {args.period}')
             print(s[cols].to_string(index=False))
@@ -124,6 +128,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from perfanalysis.validate_cli import validate_command
 
         return validate_command(args.dataset, args.period, args.strict)
+    if args.command == "import":
+        from perfanalysis.importer import import_command
+
+        return import_command(args.register, args.mapping, args.out)
+    if args.command == "init":
+        from perfanalysis.skeleton import init_command
+
+        return init_command(args.folder, args.organisation)
     if args.command == "verify":
         from perfanalysis.verify import verify_command
 

@@ -38,7 +38,7 @@ from perfanalysis.framework import (
     vocabulary_lookup,
 )
 from perfanalysis.periods import Period
-from perfanalysis.status import assess, summarise
+from perfanalysis.status import assess, status_words, summarise
 
 __all__ = ["Dataset", "RawDataset", "load", "read_raw", "build", "parse_numbers", "NA_TOKENS",
            "MAX_CELL_CHARS", "MAX_CSV_BYTES", "MAX_WORKBOOK_BYTES", "MAX_SHEET_CELLS"]  # fmt: skip
@@ -752,6 +752,7 @@ def build(raw: RawDataset) -> Dataset:
     measures["targeted"] = _boolean(measures["targeted"], default=True)
     for col in ("primary_responsibility", "proposed", "cumulative", "signed"):
         measures[col] = _boolean(measures[col], default=False)
+    status_words(raw.meta)  # a wrong value is refused here, before any figure is computed
     decimals, _ = parse_numbers(measures["decimals"])
     measures["decimals"] = decimals.astype("Int64")
     measures["outcome_id"] = measures["outcome_id"].replace("", None)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from perfanalysis.framework import UNIT_SUFFIX
 from perfanalysis.render import esc, slug
-from perfanalysis.status import DEFAULT_DECIMALS, Status
+from perfanalysis.status import DEFAULT_DECIMALS, Status, box_columns
 
 __all__ = ["format_value", "format_difference", "polarity_words", "measure_sentence", "sentences"]
 
@@ -181,7 +181,7 @@ def performance_cell(value: Any, as_written: Any = None) -> str:
     return out
 
 
-def _box_sentence(row: pd.Series) -> str:
+def _box_sentence(row: pd.Series, words: str = "achieved") -> str:
     parts = [f"{row['measures']} measure" + ("s" if row["measures"] != 1 else "")]
     kinds = []
     if row["targeted"]:
@@ -191,15 +191,13 @@ def _box_sentence(row: pd.Series) -> str:
     text = parts[0] + (": " + " and ".join(kinds) if kinds else "") + "."
     if row["targeted"]:
         of = []
-        for col, words in (
-            ("achieving", "achieving the target"),
-            ("improving", "improving but not achieved"),
-            ("not_achieving", "not achieving the target"),
+        for col, phrase in (
+            *((c, h if words == "rag" else h.lower()) for c, h in box_columns(words)),
             ("no_target", "with no target set"),
             ("no_data", "with no data"),
         ):
             if row[col]:
-                of.append(f"{row[col]} {words}")
+                of.append(f"{row[col]} {phrase}")
         text += " Of the targeted measures: " + (", ".join(of) or "none assessed") + "."
     return text
 

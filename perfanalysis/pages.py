@@ -27,7 +27,7 @@ from perfanalysis.narrative import (
     polarity_words,
 )
 from perfanalysis.render import Fragment, esc, rag_badge, slug, status_badge, table, text_block
-from perfanalysis.status import Status
+from perfanalysis.status import Status, box_columns, status_words
 
 if TYPE_CHECKING:
     from perfanalysis.report import PackData
@@ -119,15 +119,14 @@ class StrategyPage:
 
     def success(self) -> Fragment:
         """The "How is success measured?" box, computed from the measure statuses."""
-        b = self.box
+        b, words = self.box, status_words(self.pack.dataset.meta)
+        box = box_columns(words)
         rows = [
             (
                 str(b["measures"]),
                 str(b["targeted"]),
                 str(b["measured"]),
-                str(b["achieving"]),
-                str(b["improving"]),
-                str(b["not_achieving"]),
+                *(str(b[c]) for c, _ in box),
                 str(b["no_data"]),
             )
         ]
@@ -135,14 +134,12 @@ class StrategyPage:
             "Number of measures",
             "Targeted",
             "Measured only",
-            "Achieving the target",
-            "Improving but not achieved",
-            "Not achieving the target",
+            *(h for _, h in box),
             "No data",
         )
         return Fragment(
             '<h2 id="success">How is success measured?</h2>'
-            f'<p class="box-sentence">{esc(_box_sentence(b))}</p>'
+            f'<p class="box-sentence">{esc(_box_sentence(b, words))}</p>'
             + table(
                 rows,
                 headers,
@@ -236,7 +233,7 @@ class StrategyPage:
                 _fmt(r, "target"),
                 _fmt(r, "actual"),
                 _fmt(r, "tolerance") if pd.notna(r["tolerance"]) else "None",
-                status_badge(r["status"]),
+                status_badge(r["status"], r["status_label"]),
                 _fmt(r, "previous_actual"),
                 _direction(r),
             )
@@ -274,7 +271,7 @@ class StrategyPage:
         text = (
             f'<section class="measure" aria-labelledby="m-{slug(r["measure_id"])}">'
             f'<h4 id="m-{slug(r["measure_id"])}">{esc(r["title"])}</h4>'
-            f'<p class="measure-meta">{status_badge(r["status"])} &middot; '
+            f'<p class="measure-meta">{status_badge(r["status"], r["status_label"])} &middot; '
             f"{esc(polarity_words(r['polarity']).capitalize())} &middot; "
             f"{esc(str(r['frequency']).replace('_', ' '))} &middot; source: "
             f"{esc(r['source'], 'no figure')}</p>"
@@ -382,15 +379,14 @@ class CollatedPage:
 
     def overview(self) -> Fragment:
         """Every strategy's count box beside the commissioner's RAG."""
+        box = box_columns(status_words(self.pack.dataset.meta), short=True)
         rows = [
             (
                 f'<a href="strategies/{esc(r["strategy_id"])}.html">{esc(r["title"])}</a>',
                 str(r["measures"]),
                 str(r["targeted"]),
                 str(r["measured"]),
-                str(r["achieving"]),
-                str(r["improving"]),
-                str(r["not_achieving"]),
+                *(str(r[c]) for c, _ in box),
                 str(r["no_data"]),
                 rag_badge(r["rag"]),
             )[: 9 if self.has_rag else 8]
@@ -401,9 +397,7 @@ class CollatedPage:
             "Measures",
             "Targeted",
             "Measured only",
-            "Achieving",
-            "Improving but not achieved",
-            "Not achieving",
+            *(h for _, h in box),
             "No data",
             "Commissioner's RAG",
         )[: 9 if self.has_rag else 8]
@@ -443,7 +437,7 @@ class CollatedPage:
                     esc(titles.get(r["strategy_id"])),
                     _fmt(r, "actual"),
                     _fmt(r, "target"),
-                    status_badge(r["status"]),
+                    status_badge(r["status"], r["status_label"]),
                     esc(r["sentence"]),
                 )
                 for _, r in missed.iterrows()
@@ -515,7 +509,7 @@ class CollatedPage:
                     esc(titles.get(r["strategy_id"])),
                     _fmt(r, "actual"),
                     _fmt(r, "target") if pd.notna(r["target"]) else "None",
-                    status_badge(r["status"]),
+                    status_badge(r["status"], r["status_label"]),
                     badges,
                 )
             )

@@ -126,6 +126,7 @@ def write_quality_page(result: Any, pack: Any, path: Path) -> None:
         f"{counts['warnings']} warnings. Errors stop a pack from being published; warnings are "
         f"listed here so that every {esc(level.lower())} report can be read with them in mind.</p>"
         + _failed_section(result)
+        + _disagreements_section(pack)
         + "<h2>Every check</h2>"
         + table(
             rows,
@@ -175,6 +176,44 @@ def _failed_section(result: Any) -> str:
         ("Table", "Column", "Rule", "Severity", "Rows failing", "First failing rows"),
         "Checks that raised a warning",
         numeric=(4,),
+    )
+
+
+def _disagreements_section(pack: Any) -> str:
+    """Measures whose council-reported status differs from the computed one, both shown."""
+    from perfanalysis.narrative import format_value
+    from perfanalysis.status import rag_disagreements
+
+    figures = pack.figures[pack.figures["strategy_id"].isin(pack.strategies)]
+    d = rag_disagreements(figures)
+    head = "<h2>Reported and computed statuses</h2>"
+    reported = figures.get("reported_status", pd.Series(dtype=object))
+    if not reported.fillna("").astype(str).str.strip().ne("").any():
+        return head + "<p>The data gives no status reported by the council to compare.</p>"
+    if d.empty:
+        return head + "<p>No status reported by the council differs from the computed one.</p>"
+    unit = figures.set_index("measure_id")[["unit", "decimals"]]
+    rows = [
+        (
+            esc(r["title"]),
+            esc(r["period"]),
+            format_value(r["actual"], *unit.loc[r["measure_id"]]),
+            format_value(r["target"], *unit.loc[r["measure_id"]]),
+            esc(r["reported_status"]),
+            esc(r["status_label"]),
+        )
+        for _, r in d.iterrows()  # one row per listed measure: presentation only
+    ]
+    return (
+        head + f"<p>{len(d)} measure{'s have' if len(d) != 1 else ' has'} a status reported by "
+        "the council that differs from the "
+        "status computed from their figures and targets.</p>"
+        + table(
+            rows,
+            ("Measure", "Period", "Actual", "Target", "Reported status", "Computed status"),
+            "Measures whose reported and computed statuses differ",
+            numeric=(2, 3),
+        )
     )
 
 

@@ -77,13 +77,13 @@ def text_block(value: Any, default: str = "None given.") -> str:
     return "\n".join(out)
 
 
-def status_badge(status: str | Status) -> str:
-    """A measure status as symbol and words, styled by class (never colour alone)."""
+def status_badge(status: str | Status, label: str | None = None) -> str:
+    """A measure status as symbol and words (`label`: the council's words), styled by class."""
     s = Status(status)
     return (
         f'<span class="status status-{s.value.replace("_", "-")}">'
         f'<span class="symbol" aria-hidden="true">{s.symbol}</span> '
-        f"{html.escape(s.label)}</span>"
+        f"{html.escape(label or s.label)}</span>"
     )
 
 

@@ -82,6 +82,11 @@ def validate_command(dataset: Path, period: str | None, strict: bool,
           f"{_plural(counts['errors'], 'error')}, {_plural(counts['warnings'], 'warning')} "
           f"({result.seconds:.1f} s)", file=out)  # fmt: skip
     status = exit_status(result, strict)
+    if status != 2:
+        from perfanalysis.skeleton import what_to_fill_in
+
+        for line in what_to_fill_in(dataset):
+            print(line, file=out)
     if status == 2:
         print("Errors stop a pack from being published: fix them and validate again.", file=out)
     elif status == 1:
