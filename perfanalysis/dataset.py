@@ -919,7 +919,9 @@ class Dataset:
         from perfanalysis.status import ASSESS_COLUMNS
 
         p = Period.parse(period)
-        out = assess(self.framework.measures, self.targets, self.actuals, p)
+        out = assess(
+            self.framework.measures, self.targets, self.actuals, p, status_words(self.meta)
+        )
         if len(out) and not out["actual"].notna().any():
             covered = self.periods
             covered = covered[covered["actuals"] > 0]["period"]
