@@ -208,7 +208,9 @@ def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
     """Text frame from rows (a workbook sheet); adds `_row` and drops blank rows."""
     h = _header_index(rows, table, where)
     header = [str(c).strip().lower() if c is not None else "" for c in rows[h]]
-    body = pd.DataFrame(rows[h + 1 :], dtype=object)
+    data = rows[h + 1 :]
+    width = max((len(r) for r in data), default=0)
+    body = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in data], dtype=object)
     if body.shape[1] == 0:
         body = pd.DataFrame(index=range(len(rows) - h - 1))
     return _body(body, header, h + 2, table, where)
