@@ -48,8 +48,8 @@ from perfanalysis.periods import Period
 __all__ = ["Check", "QualityResult", "validate", "validate_path", "read_for_validation",
            "load_suite", "SUITES", "EXPECTATIONS_DIR"]  # fmt: skip
 
-#: Where the suites live: expectations/ of the source tree the package belongs to.
-EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+#: Where the suites live: inside the installed package (see perfanalysis.resources).
+EXPECTATIONS_DIR = __import__("perfanalysis.resources").resources.expectations_dir()
 #: One suite per table of the format, and `dataset` for dataset.yaml; validated in this order.
 SUITES = ("dataset", *TABLES)
 #: Units whose figures are shares of 100, and units whose figures cannot be negative.

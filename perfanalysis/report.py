@@ -7,29 +7,19 @@ from `narrative`, every chart from `charts`. Nothing here reads a file except `o
 
 from __future__ import annotations
 
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from perfanalysis.dataset import Dataset, load
+from perfanalysis.dataset import Dataset
 from perfanalysis.narrative import format_value, polarity_words, sentences
 from perfanalysis.periods import Period
 from perfanalysis.render import Fragment, esc, rag_badge, slug, status_badge, table, text_block
 from perfanalysis.status import ASSESS_COLUMNS, Status
 
 __all__ = ["PackData", "prepare", "open_pack", "StrategyPage", "CollatedPage", "FIGURE_COLUMNS"]
-
-#: Where `perfanalysis run` leaves the prepared figures for its notebooks (named by content hash).
-#: Set PERFANALYSIS_PREPARED_DIR to a shared folder when notebooks run on other machines (Dask).
-PREPARED_DIR = Path(
-    os.environ.get("PERFANALYSIS_PREPARED_DIR")
-    or Path(tempfile.gettempdir()) / "perfanalysis-prepared"
-)
 
 #: The columns of figures.csv, in order: every figure a page shows.
 FIGURE_COLUMNS = [c for c in ASSESS_COLUMNS if c not in ("decimals", "status_symbol")] + [
@@ -206,18 +196,26 @@ def render_charts(pack: PackData, strategies: list[str] | None = None) -> dict[s
 
 
 def open_pack(dataset: str | Path, period: str, prepared: str | Path | None = "") -> PackData:
-    """The pack's data: from the runner's prepared file when given, else from the dataset itself.
+    """The pack's data: from the pack's prepared folder when given, else from the dataset itself.
 
-    The runner loads and checks the data once and hands every notebook the same prepared file;
-    an analyst running a notebook on its own gets the same figures straight from the dataset.
+    With `prepared` (a pack's `prepared/` folder, written by `perfanalysis run`), the figures are
+    read from it; when `dataset` exists too, its files must be the ones the figures were made
+    from. With `prepared` blank (a notebook run on its own), the dataset goes through the same
+    gate, preparation and charts as `perfanalysis run`, so the page is the page published.
     """
+    from perfanalysis import prepared as prep
+
     if prepared:
-        path = Path(prepared)
-        if not path.is_absolute() and not path.exists():
-            path = PREPARED_DIR / path
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    return prepare(load(dataset), period)
+        folder = Path(prepared)
+        if Path(dataset).exists():
+            prep.check_inputs(folder, Path(dataset))
+        pack = prep.read_prepared(folder)
+        if Period.parse(period).label != pack.period.label:
+            raise prep.PreparedError(
+                f"the prepared figures in {folder} are for {pack.period.label}, not {period}"
+            )
+        return pack
+    return prep.build_pack(dataset, period)[1]
 
 
 def _fmt(row: pd.Series, column: str) -> str:
