@@ -169,8 +169,12 @@ class Progress:
             log.info("published %s (%d of %d)", what, self.done, self.total)
 
 
-def _ipc_kernel_manager(folder: str) -> type:
-    """A kernel manager whose kernel talks over IPC sockets in `folder` (a private mkdtemp)."""
+def _ipc_kernel_manager(folder: str, cwd: str) -> type:
+    """A kernel manager whose kernel talks over IPC sockets in `folder` (a private mkdtemp).
+
+    The kernel starts in `cwd`. papermill's own `cwd=` changes the working folder of the whole
+    process, which races between notebooks run in threads; the kernel's own folder does not.
+    """
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
@@ -185,6 +189,7 @@ def _ipc_kernel_manager(folder: str) -> type:
             if not os.environ.get("PERFANALYSIS_DEBUG"):
                 kw.setdefault("stdout", subprocess.DEVNULL)
                 kw.setdefault("stderr", subprocess.DEVNULL)
+            kw["cwd"] = cwd
             await super().start_kernel(**kw)
 
     return IPCKernelManager
@@ -221,9 +226,8 @@ def execute_job(job: NotebookJob, cwd: str) -> tuple[str, float]:
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
-            cwd=cwd,
             request_save_on_cell_execute=False,
-            kernel_manager_class=_ipc_kernel_manager(sockets),
+            kernel_manager_class=_ipc_kernel_manager(sockets, cwd),
             record_timing=False,
         )
     except pm.PapermillExecutionError as exc:
@@ -283,6 +287,12 @@ def run_pack(
     pack_dir = Path(out).resolve() if out else params.output / org / pack.period.slug
     check_target(pack_dir, params.dataset)
     strategies = pack.strategies
+    for sid in strategies:
+        if not _file_safe(sid):
+            raise ParameterError(
+                f"strategy id {sid[:60]!r} cannot name a page file (strategies/<id>.html): "
+                "use letters, digits, '-', '_' or '.', at most 100 characters, in strategies.csv"
+            )
     if only_strategies:
         missing = [s for s in only_strategies if s not in strategies]
         if missing:
@@ -392,6 +402,7 @@ def _build_and_publish(
         elif (staging / "pack.pdf").exists():
             (staging / "pack.pdf").unlink()  # a PDF of the old pages would contradict the new
         manifest = write_manifest(staging, params, pack, result, timings, inputs=keep_inputs)
+        check_target(pack_dir, params.dataset)  # again: someone may have written there meanwhile
         _publish(staging, pack_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -399,6 +410,11 @@ def _build_and_publish(
     timings["total"] = time.perf_counter() - t0
     pages = [pack_dir / "index.html"] + [pack_dir / "strategies" / f"{s}.html" for s in strategies]
     return PackResult(pack_dir, pages, timings, manifest)
+
+
+def _file_safe(name: str) -> bool:
+    """Whether an id can name a file in the pack without leaving its folder or breaking it."""
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", name))
 
 
 def copy_inputs(dataset: Any, folder: Path) -> None:
