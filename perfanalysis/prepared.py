@@ -30,7 +30,14 @@ import pandas as pd
 
 from perfanalysis.errors import PerfanalysisError, ValidationFailed
 
-__all__ = ["FORMAT", "build_pack", "write_prepared", "read_prepared", "input_hashes"]
+__all__ = [
+    "FORMAT",
+    "build_pack",
+    "write_prepared",
+    "read_prepared",
+    "read_charts",
+    "input_hashes",
+]
 
 FORMAT = "perfanalysis-prepared"
 VERSION = 1
@@ -48,12 +55,13 @@ def build_pack(
     strategies: str | list[str] = "all",
     title: str | None = None,
     *,
-    chart_strategies: list[str] | None = None,
+    charts: bool = True,
     on_validated: Callable[[Any], None] | None = None,
 ) -> tuple[Any, Any]:
     """Read, check, assess and prepare a dataset, charts drawn: `(quality result, PackData)`.
 
     Errors of the data-quality gate stop here with ValidationFailed, exactly as in a run.
+    `charts=False` leaves the charts to the caller (the runner reuses published ones).
     """
     from perfanalysis import quality
     from perfanalysis.dataset import build, read_raw
@@ -70,7 +78,8 @@ def build_pack(
             result,
         )
     pack = prepare(build(raw), period, strategies, title, quality=result.counts())
-    pack.charts = render_charts(pack, chart_strategies)
+    if charts:
+        pack.charts = render_charts(pack)
     return result, pack
 
 
@@ -198,6 +207,16 @@ def check_inputs(folder: Path, dataset: Path) -> None:
             f"{'; '.join(changed)}. Rebuild the pack with `perfanalysis run`, or leave "
             "`prepared` blank to prepare the figures from the dataset"
         )
+
+
+def read_charts(folder: Path, keys: list[str]) -> dict[str, str]:
+    """The charts named by `keys` that a prepared folder holds (those it lacks are left out)."""
+    d = _description(Path(folder))
+    return {
+        key: (Path(folder) / d["charts"][key]).read_text(encoding="utf-8")
+        for key in keys
+        if key in d["charts"]
+    }
 
 
 def read_prepared(folder: str | Path) -> Any:

@@ -236,6 +236,10 @@ def execute_job(job: NotebookJob, cwd: str) -> tuple[str, float]:
             f"{exc.exec_count or exc.cell_index}: "
             f"{exc.ename}: {exc.evalue}"
         ) from None
+    except OSError as exc:
+        if exc.errno in _PLACE_ERRNOS:
+            raise  # a place the system refused (full disk, permissions): named by run_pack
+        raise PackError(f"notebook {job.notebook.name} ({job.name}) could not run: {exc}") from None
     except Exception as exc:
         raise PackError(f"notebook {job.notebook.name} ({job.name}) could not run: {exc}") from None
     finally:
@@ -280,12 +284,17 @@ def run_pack(
         params.period,
         params.strategies,
         params.title,
+        charts=False,
         on_validated=on_validated,
     )
     timings["prepare"] = time.perf_counter() - t0
     org = slug(pack.organisation)
     pack_dir = Path(out).resolve() if out else params.output / org / pack.period.slug
     check_target(pack_dir, params.dataset)
+    t_charts = time.perf_counter()
+    reuse = bool(only_strategies) and _intact(pack_dir)
+    _draw_charts(pack, pack_dir if reuse else None, only_strategies)
+    timings["charts"] = time.perf_counter() - t_charts
     strategies = pack.strategies
     for sid in strategies:
         if not _file_safe(sid):
@@ -386,6 +395,9 @@ def _build_and_publish(
                     "the pack stays consistent",
                     pack_dir,
                 )
+                _draw_charts(pack, None, None)  # the reused charts may be out of date
+                shutil.rmtree(staging / "prepared")
+                write_prepared(pack, staging / "prepared")
         elif only_strategies:
             log.info("no published pack at %s yet: building every page", pack_dir)
         (staging / "notebooks").mkdir(exist_ok=True)
@@ -410,6 +422,40 @@ def _build_and_publish(
     timings["total"] = time.perf_counter() - t0
     pages = [pack_dir / "index.html"] + [pack_dir / "strategies" / f"{s}.html" for s in strategies]
     return PackResult(pack_dir, pages, timings, manifest)
+
+
+def _intact(pack_dir: Path) -> bool:
+    """Whether `pack_dir` is a published pack whose every file still matches its manifest."""
+    from perfanalysis.manifest import sha256
+
+    try:
+        manifest = json.loads((pack_dir / "manifest.json").read_text(encoding="utf-8"))
+        return (pack_dir / "prepared" / "pack.json").is_file() and all(
+            sha256(pack_dir / o["path"]) == o["sha256"] for o in manifest["outputs"]
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _draw_charts(pack: Any, published: Path | None, strategies: list[str] | None) -> None:
+    """Draw the charts the pages need; with `published`, only those of `strategies` are drawn.
+
+    The others are taken from the published pack's prepared folder (a partial rerun): if the
+    data changed, the staged prepared folder then differs from the published one and the run
+    redraws everything (`_draw_charts(pack, None, None)`).
+    """
+    from perfanalysis.prepared import read_charts
+    from perfanalysis.report import chart_keys, render_chart_keys
+
+    every = chart_keys(pack)
+    if published is None or not strategies:
+        pack.charts = render_chart_keys(pack, every)
+        return
+    fresh = chart_keys(pack, strategies)
+    charts = read_charts(published / "prepared", [k for k in every if k not in fresh])
+    missing = [k for k in every if k not in charts and k not in fresh]
+    charts.update(render_chart_keys(pack, fresh + missing))
+    pack.charts = charts
 
 
 def _file_safe(name: str) -> bool:
@@ -554,6 +600,11 @@ def clean_leftovers(pack_dir: Path) -> list[Path]:
             removed.append(p)
             log.info("removed %s, left by a run that stopped", p)
     return removed
+
+
+_PLACE_ERRNOS = {
+    errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG,
+}  # fmt: skip
 
 
 def _place_error(exc: OSError) -> PublishError:
