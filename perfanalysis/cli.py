@@ -180,7 +180,12 @@ def _run(args: argparse.Namespace) -> int:
             failed += 1
             print(f"perfanalysis: error: {params.source}: {exc}", file=sys.stderr)
             continue
-        log.info("published %d pages in %.1f s", len(result.pages), time.perf_counter() - start)
+        log.info(
+            "published %d pages (%d built by this run) in %.1f s",
+            len(result.pages),
+            result.rebuilt,
+            time.perf_counter() - start,
+        )
         print(result.pack_dir / "index.html")
     if executor is not None:
         executor.shutdown()

@@ -142,6 +142,7 @@ class PackResult:
     pages: list[Path]
     timings: dict[str, float]
     manifest: dict[str, Any]
+    rebuilt: int = 0  # how many pages were built by this run (fewer with --strategy)
 
 
 class Progress:
@@ -421,7 +422,7 @@ def _build_and_publish(
         raise
     timings["total"] = time.perf_counter() - t0
     pages = [pack_dir / "index.html"] + [pack_dir / "strategies" / f"{s}.html" for s in strategies]
-    return PackResult(pack_dir, pages, timings, manifest)
+    return PackResult(pack_dir, pages, timings, manifest, rebuilt=len(jobs_list))
 
 
 def _intact(pack_dir: Path) -> bool:
