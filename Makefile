@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: report test test-fast lint lock chromium bench clean
+.PHONY: report test test-fast lint lock chromium bench clean wheel
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,8 +45,13 @@ lock: $(STAMP)
 	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
 	  --output-file requirements.lock pyproject.toml
 
+# A wheel that carries the notebooks, suites, templates and styles (dist/perfanalysis-*.whl);
+# install it with `pip install -r requirements.lock && pip install --no-deps dist/*.whl`.
+wheel: $(STAMP)
+	$(PY) -m pip wheel . --no-deps --no-build-isolation --quiet -w dist
+
 bench: $(STAMP)
 	$(PY) bench/assess.py
 
 clean:
-	rm -rf $(VENV) reports/*/ .pytest_cache
+	rm -rf $(VENV) reports/*/ .pytest_cache build dist

@@ -1,6 +1,7 @@
 """The `perfanalysis` command: what a scheduler runs and a performance officer types.
 
     perfanalysis run PARAMS.yaml [--jobs N] [--out DIR] [--quiet] [--strategy ID] [--pdf]
+                                 [--no-inputs]
     perfanalysis validate DATASET [--period P] [--strict]
     perfanalysis verify PACK_DIR [--data DIR]
     perfanalysis summary DATASET --period P
@@ -51,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--pdf", action="store_true", help="also write pack.pdf (needs Chromium)")
     run.add_argument(
+        "--no-inputs",
+        dest="inputs",
+        action="store_false",
+        default=None,
+        help="keep the dataset's files out of the pack (an auditor then needs verify --data DIR)",
+    )
+    run.add_argument(
         "--executor",
         choices=("local", "dask"),
         default="local",
@@ -69,7 +77,12 @@ def _parser() -> argparse.ArgumentParser:
 
     ver = sub.add_parser("verify", help="rerun a published pack and compare it, byte for byte")
     ver.add_argument("pack", type=Path)
-    ver.add_argument("--data", type=Path, default=None, help="the dataset, if it has moved")
+    ver.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="compare against this dataset instead of the pack's own inputs/ folder",
+    )
     ver.add_argument("--jobs", type=int, default=None)
 
     summ = sub.add_parser("summary", help='print every strategy\'s "How is success measured?" box')
@@ -107,6 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("perfanalysis: interrupted; nothing was published", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # A place the system refused (permissions, a full disk, a name too long): say which.
+        where = exc.filename or "a file"
+        print(f"perfanalysis: error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -166,6 +184,7 @@ def _run(args: argparse.Namespace) -> int:
                 only_strategies=args.strategy,
                 executor=executor,
                 pdf=args.pdf,
+                inputs=args.inputs,
             )
         except PerfanalysisError as exc:
             if len(params_list) == 1:
@@ -173,7 +192,12 @@ def _run(args: argparse.Namespace) -> int:
             failed += 1
             print(f"perfanalysis: error: {params.source}: {exc}", file=sys.stderr)
             continue
-        log.info("published %d pages in %.1f s", len(result.pages), time.perf_counter() - start)
+        log.info(
+            "published %d pages (%d built by this run) in %.1f s",
+            len(result.pages),
+            result.rebuilt,
+            time.perf_counter() - start,
+        )
         print(result.pack_dir / "index.html")
     if executor is not None:
         executor.shutdown()

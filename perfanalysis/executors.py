@@ -2,8 +2,8 @@
 
 Both are `concurrent.futures.Executor`s, so the runner has one code path: it submits one job per
 notebook and collects the results as they finish. On a Dask cluster each worker needs the
-perfanalysis package installed, the notebooks folder, and the dataset and the prepared figures
-on a path it can read (a shared filesystem; see docs/scale.md and PERFANALYSIS_PREPARED_DIR).
+perfanalysis package installed and the run's staging folder (beside the published pack, holding
+its inputs and prepared figures) on a path it can read: a shared filesystem; see docs/scale.md.
 """
 
 from __future__ import annotations

@@ -89,15 +89,20 @@ def _run_time() -> str:
 
 
 def write_manifest(
-    pack_dir: Path, params: Any, pack: Any, quality: Any, timings: dict[str, float]
+    pack_dir: Path,
+    params: Any,
+    pack: Any,
+    quality: Any,
+    timings: dict[str, float],
+    inputs: bool = True,
 ) -> dict[str, Any]:
-    """Write manifest.json for a finished pack folder and return what was written."""
-    inputs = []
-    for f in sorted(pack.dataset.input_files):
-        f = Path(f)
-        inputs.append(
-            {"path": _relative(f, params.dataset), "sha256": sha256(f), "bytes": f.stat().st_size}
-        )
+    """Write manifest.json for a finished pack folder and return what was written.
+
+    `inputs`: whether the pack carries its inputs in `inputs/` (else an auditor needs them).
+    """
+    from perfanalysis.prepared import input_hashes
+
+    recorded = input_hashes(pack.dataset)
     outputs = []
     for f in sorted(p for p in pack_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
         outputs.append(
@@ -121,7 +126,11 @@ def write_manifest(
             "file_sha256": sha256(params.source) if params.source else None,
             "values": params.raw,
         },
-        "dataset": {"path": str(params.dataset), "inputs": inputs},
+        "dataset": {
+            "path": str(params.dataset),
+            "in_pack": "inputs" if inputs else None,
+            "inputs": recorded,
+        },
         "outputs": outputs,
         "software": {
             **software_versions(),
@@ -144,17 +153,28 @@ def write_manifest(
     return manifest
 
 
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path(base).resolve()).as_posix()
-    except ValueError:
-        return path.name
-
-
 def read_manifest(pack_dir: Path) -> dict[str, Any]:
+    """A pack's manifest.json; PerfanalysisError (exit 2) when it is missing or damaged."""
     path = Path(pack_dir) / "manifest.json"
     from perfanalysis.errors import PerfanalysisError
 
     if not path.is_file():
         raise PerfanalysisError(f"{pack_dir}: no manifest.json; is this a published pack folder?")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        for key in ("parameters", "dataset", "outputs"):
+            manifest[key]
+        manifest["parameters"]["values"]["period"]
+        for item in manifest["outputs"] + manifest["dataset"]["inputs"]:
+            item["path"], item["sha256"]
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PerfanalysisError(
+            f"{path} cannot be read ({exc}): it is damaged or truncated; restore it from the "
+            "published copy"
+        ) from None
+    except (KeyError, TypeError) as exc:
+        raise PerfanalysisError(
+            f"{path} is incomplete (no {exc}): it is damaged or truncated; restore it from the "
+            "published copy"
+        ) from None
+    return manifest

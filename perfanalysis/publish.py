@@ -17,6 +17,8 @@ import pandas as pd
 from perfanalysis.render import esc, table
 
 __all__ = [
+    "neutralise_formulas",
+    "write_csv",
     "normalise_notebook",
     "notebook_to_html",
     "write_figures",
@@ -79,13 +81,39 @@ def page_html(title: str, body: str) -> str:
     )
 
 
+#: A text cell starting with one of these is run as a formula by spreadsheets (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula, prefixed with a single quote.
+
+    Only text columns are touched: numbers (negative ones too) stay numbers. A reader sees
+    `'=HYPERLINK(...)` as text; the quote is the spreadsheet convention for "this is text".
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
+            continue
+        text = out[col].astype("string")
+        risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+        if risky.any():
+            out[col] = out[col].astype(object).where(~risky, "'" + text.astype(object))
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Every CSV of a pack: formulas neutralised, LF line ends, floats to 10 significant digits."""
+    neutralise_formulas(frame).to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+
+
 def write_figures(pack: Any, path: Path) -> None:
     """figures.csv: one row per measure of the pack, every figure its pages show."""
     from perfanalysis.report import FIGURE_COLUMNS
 
     f = pack.figures[pack.figures["strategy_id"].isin(pack.strategies)]
     f = f[[c for c in FIGURE_COLUMNS if c in f.columns]]
-    f.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    write_csv(f, path)
 
 
 def write_quality_page(result: Any, pack: Any, path: Path) -> None:

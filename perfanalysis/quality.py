@@ -57,8 +57,8 @@ __all__ = ["Check", "QualityResult", "validate", "validate_path", "evaluate",
 #: The two evaluators of the suites: vectorised pandas (hot path) and great-expectations.
 ENGINES = ("pandas", "gx")
 
-#: Where the suites live: expectations/ of the source tree the package belongs to.
-EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+#: Where the suites live: inside the installed package (see perfanalysis.resources).
+EXPECTATIONS_DIR = __import__("perfanalysis.resources").resources.expectations_dir()
 #: One suite per table of the format, and `dataset` for dataset.yaml; validated in this order.
 SUITES = ("dataset", *TABLES)
 #: Units whose figures are shares of 100, and units whose figures cannot be negative.

@@ -9,9 +9,6 @@ are re-exported here so that `report.StrategyPage`, `report.render_charts`, ... 
 
 from __future__ import annotations
 
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,7 @@ from perfanalysis.charts import (
     status_svg,
     xmr_svg,
 )
-from perfanalysis.dataset import Dataset, load
+from perfanalysis.dataset import Dataset
 from perfanalysis.figures import (
     FIGURE_COLUMNS,
     SPC_FREQUENCIES,
@@ -76,13 +73,6 @@ __all__ = [
     "_with_notes",
     "_with_spc",
 ]
-
-#: Where `perfanalysis run` leaves the prepared figures for its notebooks (named by content hash).
-#: Set PERFANALYSIS_PREPARED_DIR to a shared folder when notebooks run on other machines (Dask).
-PREPARED_DIR = Path(
-    os.environ.get("PERFANALYSIS_PREPARED_DIR")
-    or Path(tempfile.gettempdir()) / "perfanalysis-prepared"
-)
 
 
 @dataclass
@@ -149,15 +139,23 @@ def prepare(
 
 
 def open_pack(dataset: str | Path, period: str, prepared: str | Path | None = "") -> PackData:
-    """The pack's data: from the runner's prepared file when given, else from the dataset itself.
+    """The pack's data: from the pack's prepared folder when given, else from the dataset itself.
 
-    The runner loads and checks the data once and hands every notebook the same prepared file;
-    an analyst running a notebook on its own gets the same figures straight from the dataset.
+    With `prepared` (a pack's `prepared/` folder, written by `perfanalysis run`), the figures are
+    read from it; when `dataset` exists too, its files must be the ones the figures were made
+    from. With `prepared` blank (a notebook run on its own), the dataset goes through the same
+    gate, preparation and charts as `perfanalysis run`, so the page is the page published.
     """
+    from perfanalysis import prepared as prep
+
     if prepared:
-        path = Path(prepared)
-        if not path.is_absolute() and not path.exists():
-            path = PREPARED_DIR / path
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    return prepare(load(dataset), period)
+        folder = Path(prepared)
+        if Path(dataset).exists():
+            prep.check_inputs(folder, Path(dataset))
+        pack = prep.read_prepared(folder)
+        if Period.parse(period).label != pack.period.label:
+            raise prep.PreparedError(
+                f"the prepared figures in {folder} are for {pack.period.label}, not {period}"
+            )
+        return pack
+    return prep.build_pack(dataset, period)[1]

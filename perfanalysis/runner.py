@@ -3,20 +3,30 @@
 `run_pack` is what `perfanalysis run PARAMS.yaml` does:
 
 1. read the parameters file and the dataset, run the data-quality gate once (errors stop here);
-2. assess the figures once and write them to a prepared file every notebook reads;
+2. assess the figures once; write them into the staging pack's `prepared/` folder (open formats,
+   see `perfanalysis.prepared`) beside a byte-for-byte copy of the inputs (`inputs/`);
 3. execute the collated and strategy notebooks with papermill, in parallel on a bounded pool of
-   kernels that talk over IPC sockets (parallel TCP kernels collide on ports on small machines);
+   kernels that talk over IPC sockets in private folders, each with the staging pack's
+   `notebooks/` as its working folder and pack-relative parameters (`../inputs`,
+   `../prepared`), so the executed notebooks rerun wherever the pack is copied;
 4. convert each executed notebook to HTML with our own template (no code, no script, no CDN);
 5. write figures.csv, data-quality.html and manifest.json, then move the finished folder into
    place. A failure anywhere leaves the previously published pack exactly as it was.
+
+The target folder must be missing, empty, or a pack perfanalysis published: nothing else is
+ever replaced (`check_target`).
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
 import logging
 import os
-import pickle
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,19 +38,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from perfanalysis.errors import PackError, ParameterError, ValidationFailed
+from perfanalysis.errors import PackError, ParameterError, PerfanalysisError
 from perfanalysis.periods import Period
 from perfanalysis.render import slug
+from perfanalysis.resources import notebook_dir
+from perfanalysis.safe_yaml import YAMLProblem, load_yaml
 
-__all__ = ["PackParameters", "read_parameters", "run_pack", "PackResult", "NOTEBOOK_DIR"]
+__all__ = [
+    "PackParameters",
+    "read_parameters",
+    "run_pack",
+    "PackResult",
+    "NOTEBOOK_DIR",
+    "PublishError",
+    "check_target",
+]
 
 log = logging.getLogger("perfanalysis")
 
-#: Where the packaged notebooks live: notebooks/ of the source tree the package belongs to.
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-_ALLOWED_KEYS = {"dataset", "period", "strategies", "title", "output", "notebooks"}
+#: Where the packaged notebooks live (inside the installed package; see perfanalysis.resources).
+NOTEBOOK_DIR = notebook_dir()
+_ALLOWED_KEYS = {"dataset", "period", "strategies", "title", "output", "notebooks", "inputs"}
+#: Leftover staging folders of runs on other machines are removed after this many seconds.
+STALE_SECONDS = 86400
+
+
+class PublishError(PerfanalysisError):
+    """The pack cannot be published where asked: a refused target, or the disk said no."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,7 @@ class PackParameters:
     source: Path | None = None
     notebooks: Path = NOTEBOOK_DIR
     raw: dict[str, Any] = field(default_factory=dict)
+    inputs: bool = True
 
 
 def read_parameters(path: str | Path) -> PackParameters:
@@ -63,14 +88,16 @@ def read_parameters(path: str | Path) -> PackParameters:
     if not path.is_file():
         raise ParameterError(f"no parameters file at {path}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"parameters file {path}: not valid YAML ({exc})") from None
+        data = load_yaml(path) or {}
+    except YAMLProblem as exc:
+        raise ParameterError(f"parameters file {path}: {exc}") from None
+    except OSError as exc:
+        raise ParameterError(f"parameters file {path}: cannot be read ({exc.strerror})") from None
     if not isinstance(data, dict):
         raise ParameterError(
             f"parameters file {path}: expected keys {', '.join(sorted(_ALLOWED_KEYS))}"
         )
-    unknown = sorted(set(data) - _ALLOWED_KEYS)
+    unknown = sorted(str(k) for k in set(data) - _ALLOWED_KEYS)
     if unknown:
         raise ParameterError(
             f"parameters file {path}: unknown key '{unknown[0]}'; the keys are "
@@ -88,6 +115,9 @@ def read_parameters(path: str | Path) -> PackParameters:
         isinstance(strategies, list) and all(isinstance(s, str) for s in strategies)
     ):
         raise ParameterError(f"parameters file {path}: strategies must be 'all' or a list of ids")
+    inputs = data.get("inputs", True)
+    if not isinstance(inputs, bool):
+        raise ParameterError(f"parameters file {path}: inputs must be true or false")
     base = path.resolve().parent
     return PackParameters(
         dataset=(base / str(data["dataset"])).resolve(),
@@ -100,6 +130,7 @@ def read_parameters(path: str | Path) -> PackParameters:
         if data.get("notebooks")
         else NOTEBOOK_DIR,
         raw=dict(data),
+        inputs=inputs,
     )
 
 
@@ -111,6 +142,7 @@ class PackResult:
     pages: list[Path]
     timings: dict[str, float]
     manifest: dict[str, Any]
+    rebuilt: int = 0  # how many pages were built by this run (fewer with --strategy)
 
 
 class Progress:
@@ -138,14 +170,17 @@ class Progress:
             log.info("published %s (%d of %d)", what, self.done, self.total)
 
 
-def _ipc_kernel_manager() -> type:
-    """A kernel manager whose kernel talks over IPC sockets in a folder of its own."""
+def _ipc_kernel_manager(folder: str, cwd: str) -> type:
+    """A kernel manager whose kernel talks over IPC sockets in `folder` (a private mkdtemp).
+
+    The kernel starts in `cwd`. papermill's own `cwd=` changes the working folder of the whole
+    process, which races between notebooks run in threads; the kernel's own folder does not.
+    """
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            folder = tempfile.mkdtemp(prefix="pa-kernel-")
             self.transport = "ipc"
             self.ip = os.path.join(folder, "k")
 
@@ -155,6 +190,7 @@ def _ipc_kernel_manager() -> type:
             if not os.environ.get("PERFANALYSIS_DEBUG"):
                 kw.setdefault("stdout", subprocess.DEVNULL)
                 kw.setdefault("stderr", subprocess.DEVNULL)
+            kw["cwd"] = cwd
             await super().start_kernel(**kw)
 
     return IPCKernelManager
@@ -180,6 +216,9 @@ def execute_job(job: NotebookJob, cwd: str) -> tuple[str, float]:
     from perfanalysis.publish import normalise_notebook, notebook_to_html
 
     start = time.perf_counter()
+    # AF_UNIX socket paths must stay short (~100 bytes): a private folder in the temp folder,
+    # made with mode 0700 and removed when the kernel has stopped, whatever happened.
+    sockets = tempfile.mkdtemp(prefix="pa-kernel-")
     try:
         pm.execute_notebook(
             str(job.notebook),
@@ -188,9 +227,8 @@ def execute_job(job: NotebookJob, cwd: str) -> tuple[str, float]:
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
-            cwd=cwd,
             request_save_on_cell_execute=False,
-            kernel_manager_class=_ipc_kernel_manager(),
+            kernel_manager_class=_ipc_kernel_manager(sockets, cwd),
             record_timing=False,
         )
     except pm.PapermillExecutionError as exc:
@@ -199,8 +237,14 @@ def execute_job(job: NotebookJob, cwd: str) -> tuple[str, float]:
             f"{exc.exec_count or exc.cell_index}: "
             f"{exc.ename}: {exc.evalue}"
         ) from None
+    except OSError as exc:
+        if exc.errno in _PLACE_ERRNOS:
+            raise  # a place the system refused (full disk, permissions): named by run_pack
+        raise PackError(f"notebook {job.notebook.name} ({job.name}) could not run: {exc}") from None
     except Exception as exc:
         raise PackError(f"notebook {job.notebook.name} ({job.name}) could not run: {exc}") from None
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     nb = nbformat.read(job.output, as_version=4)
     nb = normalise_notebook(nb, job.title)
     nbformat.write(nb, job.output)
@@ -219,63 +263,94 @@ def run_pack(
     executor: Executor | None = None,
     pdf: bool = False,
     on_validated: Callable[[Any], None] | None = None,
+    inputs: bool | None = None,
 ) -> PackResult:
-    """Build the pack described by `params` and publish it atomically; see the module docstring."""
-    from perfanalysis import quality
-    from perfanalysis.dataset import build, read_raw
-    from perfanalysis.manifest import write_manifest
-    from perfanalysis.publish import write_figures, write_quality_page
-    from perfanalysis.report import prepare
+    """Build the pack described by `params` and publish it atomically; see the module docstring.
+
+    `inputs` (default: the parameters' `inputs`, true) copies the dataset's files into the pack.
+    """
+    from perfanalysis.prepared import build_pack
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    keep_inputs = params.inputs if inputs is None else inputs
     if pdf:
         from perfanalysis.pdf import find_chromium
 
         find_chromium()  # fail before any work when the PDF cannot be printed
-    raw = read_raw(params.dataset)
-    result = quality.validate(raw, params.period)
-    timings["validate"] = time.perf_counter() - t0
-    if on_validated:
-        on_validated(result)
-    if result.errors:
-        raise ValidationFailed(
-            f"the data has {result.errors} error(s): nothing was published. "
-            f"Run `perfanalysis validate {params.dataset} --period '{params.period}'` to see them.",
-            result,
-        )
-    t1 = time.perf_counter()
-    dataset = build(raw)
-    pack = prepare(dataset, params.period, params.strategies, params.title, quality=result.counts())
-    timings["assess"] = time.perf_counter() - t1
-    org = slug(dataset.organisation)
+    if out is not None:
+        check_target(Path(out), params.dataset)  # before any work: a refused place costs nothing
+    result, pack = build_pack(
+        params.dataset,
+        params.period,
+        params.strategies,
+        params.title,
+        charts=False,
+        on_validated=on_validated,
+    )
+    timings["prepare"] = time.perf_counter() - t0
+    org = slug(pack.organisation)
     pack_dir = Path(out).resolve() if out else params.output / org / pack.period.slug
+    check_target(pack_dir, params.dataset)
+    t_charts = time.perf_counter()
+    reuse = bool(only_strategies) and _intact(pack_dir)
+    _draw_charts(pack, pack_dir if reuse else None, only_strategies)
+    timings["charts"] = time.perf_counter() - t_charts
     strategies = pack.strategies
+    for sid in strategies:
+        if not _file_safe(sid):
+            raise ParameterError(
+                f"strategy id {sid[:60]!r} cannot name a page file (strategies/<id>.html): "
+                "use letters, digits, '-', '_' or '.', at most 100 characters, in strategies.csv"
+            )
     if only_strategies:
         missing = [s for s in only_strategies if s not in strategies]
         if missing:
             raise ParameterError(
                 f"--strategy {missing[0]} is not in this pack; it has {', '.join(strategies)}"
             )
-        if not pack_dir.exists():
-            log.info("no published pack at %s yet: building every page", pack_dir)
-            only_strategies = None
-    t_charts = time.perf_counter()
-    from perfanalysis.report import render_charts
+    try:
+        return _build_and_publish(
+            params, pack, result, pack_dir, keep_inputs, only_strategies, jobs, executor,
+            quiet, pdf, timings, t0,
+        )  # fmt: skip
+    except OSError as exc:
+        raise _place_error(exc) from None
 
-    pack.charts = render_charts(pack, only_strategies)
-    timings["charts"] = time.perf_counter() - t_charts
+
+def _build_and_publish(
+    params: PackParameters,
+    pack: Any,
+    result: Any,
+    pack_dir: Path,
+    keep_inputs: bool,
+    only_strategies: list[str] | None,
+    jobs: int | None,
+    executor: Executor | None,
+    quiet: bool,
+    pdf: bool,
+    timings: dict[str, float],
+    t0: float,
+) -> PackResult:
+    """Stage the pack beside its final place, run the notebooks, publish; see run_pack."""
+    from perfanalysis.manifest import write_manifest
+    from perfanalysis.prepared import write_prepared
+    from perfanalysis.publish import write_figures, write_quality_page
+
     pack_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = pack_dir.parent / f".{pack_dir.name}.building-{uuid.uuid4().hex[:8]}"
+    clean_leftovers(pack_dir)
+    staging = pack_dir.parent / f".{pack_dir.name}.building-{_owner_tag()}-{uuid.uuid4().hex[:8]}"
+    strategies = pack.strategies
     try:
         staging.mkdir()
-        prepared = write_prepared(pack, prepared_key(pack, params))
-        # Parameters as the notebooks record them: nothing here depends on where the run happens.
-        common = {
-            "dataset": str(params.raw.get("dataset", params.dataset)),
-            "period": pack.period.label,
-            "prepared": prepared.name,
-        }
+        dataset_param = "../inputs"
+        if Path(params.dataset).is_file():
+            dataset_param = f"../inputs/{Path(params.dataset).name}"
+        if keep_inputs:
+            copy_inputs(pack.dataset, staging / "inputs")
+        write_prepared(pack, staging / "prepared")
+        # Parameters as the notebooks record them: relative to the pack's notebooks/ folder.
+        common = {"dataset": dataset_param, "period": pack.period.label, "prepared": "../prepared"}
         jobs_list = [
             NotebookJob(
                 "index",
@@ -286,9 +361,8 @@ def run_pack(
                 pack.title,
             )
         ]
-        titles = dict(
-            zip(dataset.framework.strategies["strategy_id"], dataset.framework.strategies["title"])
-        )
+        fw = pack.dataset.framework
+        titles = dict(zip(fw.strategies["strategy_id"], fw.strategies["title"]))
         for sid in strategies:
             jobs_list.append(
                 NotebookJob(
@@ -304,15 +378,33 @@ def run_pack(
             check_notebook_parameters(
                 notebook, {k for j in jobs_list for k in j.parameters if j.notebook == notebook}
             )
-        previous = pack_dir if pack_dir.exists() else None
-        if only_strategies and previous is not None:
-            # Rerun only the named strategies: copy the rest of the published pack as it is.
-            shutil.copytree(previous, staging, dirs_exist_ok=True)
-            jobs_list = [j for j in jobs_list if j.name in only_strategies or j.name == "index"]
+        if only_strategies and (pack_dir / "manifest.json").is_file():
+            if _same_data(staging, pack_dir, keep_inputs):
+                # Same inputs, same prepared figures: the other pages cannot have changed, so
+                # they are kept as published and only the named strategies and the index rerun.
+                for item in pack_dir.iterdir():
+                    if item.name not in ("inputs", "prepared", "manifest.json"):
+                        if item.is_dir():
+                            shutil.copytree(item, staging / item.name, dirs_exist_ok=True)
+                        else:
+                            shutil.copy2(item, staging / item.name)
+                wanted = set(only_strategies) | {"index"}
+                jobs_list = [j for j in jobs_list if j.name in wanted]
+            else:
+                log.info(
+                    "the data changed since %s was published: rebuilding every page so that "
+                    "the pack stays consistent",
+                    pack_dir,
+                )
+                _draw_charts(pack, None, None)  # the reused charts may be out of date
+                shutil.rmtree(staging / "prepared")
+                write_prepared(pack, staging / "prepared")
+        elif only_strategies:
+            log.info("no published pack at %s yet: building every page", pack_dir)
         (staging / "notebooks").mkdir(exist_ok=True)
         t2 = time.perf_counter()
         progress = Progress(len(jobs_list), quiet)
-        _execute_all(jobs_list, jobs, executor, progress, params.notebooks)
+        _execute_all(jobs_list, jobs, executor, progress, staging / "notebooks")
         timings["notebooks"] = time.perf_counter() - t2
         write_figures(pack, staging / "figures.csv")
         write_quality_page(result, pack, staging / "data-quality.html")
@@ -320,14 +412,216 @@ def run_pack(
             from perfanalysis.pdf import write_pdf
 
             write_pdf(staging, pack, staging / "pack.pdf")
-        manifest = write_manifest(staging, params, pack, result, timings)
+        elif (staging / "pack.pdf").exists():
+            (staging / "pack.pdf").unlink()  # a PDF of the old pages would contradict the new
+        manifest = write_manifest(staging, params, pack, result, timings, inputs=keep_inputs)
+        check_target(pack_dir, params.dataset)  # again: someone may have written there meanwhile
         _publish(staging, pack_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     timings["total"] = time.perf_counter() - t0
     pages = [pack_dir / "index.html"] + [pack_dir / "strategies" / f"{s}.html" for s in strategies]
-    return PackResult(pack_dir, pages, timings, manifest)
+    return PackResult(pack_dir, pages, timings, manifest, rebuilt=len(jobs_list))
+
+
+def _intact(pack_dir: Path) -> bool:
+    """Whether `pack_dir` is a published pack whose every file still matches its manifest."""
+    from perfanalysis.manifest import sha256
+
+    try:
+        manifest = json.loads((pack_dir / "manifest.json").read_text(encoding="utf-8"))
+        return (pack_dir / "prepared" / "pack.json").is_file() and all(
+            sha256(pack_dir / o["path"]) == o["sha256"] for o in manifest["outputs"]
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _draw_charts(pack: Any, published: Path | None, strategies: list[str] | None) -> None:
+    """Draw the charts the pages need; with `published`, only those of `strategies` are drawn.
+
+    The others are taken from the published pack's prepared folder (a partial rerun): if the
+    data changed, the staged prepared folder then differs from the published one and the run
+    redraws everything (`_draw_charts(pack, None, None)`).
+    """
+    from perfanalysis.prepared import read_charts
+    from perfanalysis.report import chart_keys, render_chart_keys
+
+    every = chart_keys(pack)
+    if published is None or not strategies:
+        pack.charts = render_chart_keys(pack, every)
+        return
+    fresh = chart_keys(pack, strategies)
+    charts = read_charts(published / "prepared", [k for k in every if k not in fresh])
+    missing = [k for k in every if k not in charts and k not in fresh]
+    charts.update(render_chart_keys(pack, fresh + missing))
+    pack.charts = charts
+
+
+def _file_safe(name: str) -> bool:
+    """Whether an id can name a file in the pack without leaving its folder or breaking it."""
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", name))
+
+
+def copy_inputs(dataset: Any, folder: Path) -> None:
+    """Copy every file the run read from the dataset into `folder`, byte for byte."""
+    from perfanalysis.prepared import input_hashes
+
+    base = Path(dataset.path)
+    for item in input_hashes(dataset):
+        source = base if base.is_file() else base / item["path"]
+        target = folder / item["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    from perfanalysis.manifest import sha256
+
+    if not folder.is_dir():
+        return {}
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in files}
+
+
+def _same_data(staging: Path, published: Path, keep_inputs: bool) -> bool:
+    """Whether the staged prepared figures (and inputs) are byte-identical to the published."""
+    if _tree_digest(staging / "prepared") != _tree_digest(published / "prepared"):
+        return False
+    if keep_inputs and _tree_digest(staging / "inputs") != _tree_digest(published / "inputs"):
+        return False
+    return keep_inputs == (published / "inputs").is_dir()
+
+
+# --------------------------------------------------------------------------- safe publishing
+def _is_published_pack(folder: Path) -> str | None:
+    """None when `folder` is a pack perfanalysis published; else why it is not."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        listed = {o["path"] for o in manifest["outputs"]}
+        manifest["manifest_version"]
+    except FileNotFoundError:
+        return "it holds files and no manifest.json: it is not a pack perfanalysis published"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "its manifest.json is not a perfanalysis manifest"
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if (p.is_file() or p.is_symlink()) and rel != "manifest.json" and rel not in listed:
+            return f"it holds {rel}, which perfanalysis did not publish"
+    return None
+
+
+def check_target(pack_dir: Path, dataset: Path) -> None:
+    """Refuse a target that is not a missing folder, an empty folder, or a published pack.
+
+    Nothing is written here: a refused target is left exactly as it was.
+    """
+    target = Path(os.path.abspath(pack_dir))
+    resolved = target.resolve()
+    data = Path(dataset).resolve()
+    hint = "choose a new or empty folder, or the folder of a pack perfanalysis published"
+    if resolved == data or data in resolved.parents:
+        raise PublishError(
+            f"refusing to publish into {target}: it is the dataset {data} or inside it; {hint}"
+        )
+    if resolved in data.parents:
+        raise PublishError(
+            f"refusing to publish into {target}: the dataset {data} is inside it and would be "
+            f"replaced; {hint}"
+        )
+    if len(target.name.encode()) > 200:
+        raise PublishError(
+            f"the folder name {target.name[:40]}... is too long ({len(target.name)} characters); "
+            "choose a shorter --out"
+        )
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise PublishError(f"refusing to publish into {target}: it is an existing file; {hint}")
+    if not target.exists():
+        return
+    try:
+        empty = not any(target.iterdir())
+    except OSError as exc:
+        raise PublishError(f"cannot read {target} ({exc.strerror}); {hint}") from None
+    if empty:
+        return
+    why = _is_published_pack(target)
+    if why:
+        raise PublishError(f"refusing to publish into {target}: {why}; {hint}")
+
+
+def _owner_tag() -> str:
+    """Which machine and process own a staging folder: `<host hash>-<pid>`."""
+    host = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+    return f"{host}-{os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+_LEFTOVER = re.compile(
+    r"^\.(?P<name>.+)\.(?:building|old)-(?:(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-)?[0-9a-f]{8}$"
+)
+
+
+def clean_leftovers(pack_dir: Path) -> list[Path]:
+    """Remove staging folders of killed runs of this pack; returns what was removed.
+
+    A folder made on this machine is removed when its process is gone; one made elsewhere
+    (a shared filesystem) or by an older version, when it is older than a day.
+    """
+    removed = []
+    here = _owner_tag().split("-")[0]
+    prefix = f".{pack_dir.name}."
+    try:
+        candidates = [p for p in pack_dir.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return removed
+    for p in candidates:
+        m = _LEFTOVER.match(p.name)
+        if not m or m["name"] != pack_dir.name or not p.is_dir() or p.is_symlink():
+            continue
+        try:
+            age = time.time() - p.stat().st_ctime
+        except OSError:
+            continue
+        if m["host"] == here and m["pid"]:
+            stale = not _pid_alive(int(m["pid"]))
+        else:
+            stale = age > STALE_SECONDS
+        if stale:
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+            log.info("removed %s, left by a run that stopped", p)
+    return removed
+
+
+_PLACE_ERRNOS = {
+    errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG,
+}  # fmt: skip
+
+
+def _place_error(exc: OSError) -> PublishError:
+    """An OSError while publishing, as a message that names the path and what to do."""
+    where = exc.filename or "the output folder"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what = "permission denied; choose an --out you may write to, or ask for write access"
+    elif exc.errno == errno.ENOSPC:
+        what = "the disk is full; free some space or choose an --out on another disk"
+    elif exc.errno == errno.EDQUOT:
+        what = "your disk quota is used up; free some space or choose another --out"
+    elif exc.errno == errno.ENAMETOOLONG:
+        what = "the name is too long; choose a shorter --out"
+    else:
+        what = f"{exc.strerror or exc}; check the folder and try again"
+    return PublishError(f"cannot write {where}: {what}")
 
 
 def check_notebook_parameters(notebook: Path, names: set[str]) -> None:
@@ -345,61 +639,15 @@ def check_notebook_parameters(notebook: Path, names: set[str]) -> None:
         )
 
 
-def prepared_key(pack: Any, params: PackParameters) -> str:
-    """A name for the prepared figures that depends on what they are made from, not where.
-
-    SHA-256 over the inputs' contents, the pack's parameters and the package version: the name
-    recorded in each executed notebook is the same on every rerun of the same data, wherever the
-    dataset or the pack folder lies.
-    """
-    import hashlib
-    import json
-
-    from perfanalysis import __version__
-    from perfanalysis.manifest import sha256
-
-    inputs = sorted((Path(f).name, sha256(Path(f))) for f in pack.dataset.input_files)
-    payload = json.dumps(
-        {"inputs": inputs, "parameters": params.raw, "version": __version__},
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def write_prepared(pack: Any, key: str) -> Path:
-    """Save the prepared figures where every notebook of this machine finds them by name.
-
-    The file is left in place after the run: another run of the same data (a test, a verify, a
-    second pack) may be reading it at the same moment. Files older than a day are removed.
-    """
-    from perfanalysis.report import PREPARED_DIR
-
-    data = pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL)
-    PREPARED_DIR.mkdir(parents=True, exist_ok=True)
-    stale = time.time() - 86400
-    for old in PREPARED_DIR.glob("*.pkl"):
-        try:
-            if old.stat().st_mtime < stale:
-                old.unlink()
-        except OSError:
-            pass  # another run removed it first
-    path = PREPARED_DIR / f"{key}.pkl"
-    tmp = path.with_suffix(f".{uuid.uuid4().hex[:6]}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return path
-
-
 def _execute_all(
     jobs_list: list[NotebookJob],
     jobs: int | None,
     executor: Executor | None,
     progress: Progress,
-    notebooks: Path = NOTEBOOK_DIR,
+    cwd_folder: Path,
 ) -> None:
     """Run every job on the executor (a local bounded pool unless one is given)."""
-    cwd = str(notebooks)
+    cwd = str(cwd_folder)
     own = executor is None
     pool = executor or ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1))
     try:
@@ -420,7 +668,7 @@ def _publish(staging: Path, pack_dir: Path) -> None:
     """Swap the finished folder into place; the old pack is removed only once the new one is in."""
     old = None
     if pack_dir.exists():
-        old = pack_dir.parent / f".{pack_dir.name}.old-{uuid.uuid4().hex[:8]}"
+        old = pack_dir.parent / f".{pack_dir.name}.old-{_owner_tag()}-{uuid.uuid4().hex[:8]}"
         os.replace(pack_dir, old)
     try:
         os.replace(staging, pack_dir)

@@ -1,9 +1,11 @@
 """`perfanalysis verify PACK_DIR`: does a published pack still come from its inputs, byte for byte?
 
-1. Every input named in the manifest is hashed again; each one that changed, vanished or was
+1. The inputs are the pack's own `inputs/` folder (the pack alone is enough), or the dataset
+   given with `--data DIR` (a live dataset, or the inputs of a pack published without them).
+   Every input named in the manifest is hashed again; each one that changed, vanished or was
    added is named.
-2. The pack is rebuilt from the manifest's parameters into a temporary folder (the published
-   folder is only read, never written).
+2. The pack is rebuilt from those inputs and the manifest's parameters into a private temporary
+   folder (the published folder is only read, never written), which is removed afterwards.
 3. Every output is compared by SHA-256; for figures.csv each changed figure is listed as measure,
    column, published value and rerun value.
 4. Software versions that differ from the manifest's are reported as warnings: a difference in
@@ -23,6 +25,9 @@ from perfanalysis.errors import PerfanalysisError
 from perfanalysis.manifest import LOCK_FILE, read_manifest, sha256, software_versions
 
 __all__ = ["VerifyResult", "verify_pack", "verify_command"]
+
+#: The one output that is not byte-reproducible (it carries its creation date); not compared.
+NOT_REPRODUCIBLE = "pack.pdf"
 
 
 @dataclass
@@ -104,20 +109,34 @@ def _figure_changes(published: Path, rerun: Path) -> list[dict[str, str]]:
 
 def verify_pack(pack_dir: Path, data: Path | None = None, jobs: int | None = None) -> VerifyResult:
     """Verify a published pack; see the module docstring. Never writes into `pack_dir`."""
-    from perfanalysis.runner import PackParameters, run_pack
+    import shutil
+
+    from perfanalysis.runner import NOTEBOOK_DIR, PackParameters, run_pack
 
     start = time.perf_counter()
     pack_dir = Path(pack_dir).resolve()
+    if not pack_dir.is_dir():
+        raise PerfanalysisError(f"{pack_dir} is not a folder: give the folder of a published pack")
     manifest = read_manifest(pack_dir)
-    data = Path(data).resolve() if data else Path(manifest["dataset"]["path"])
+    if data is not None:
+        data = Path(data).resolve()
+        if not data.exists():
+            raise PerfanalysisError(f"--data {data}: there is nothing there")
+    else:
+        in_pack = manifest["dataset"].get("in_pack")
+        if not in_pack or not (pack_dir / in_pack).is_dir():
+            raise PerfanalysisError(
+                f"{pack_dir} was published without its inputs (no inputs/ folder): give the "
+                "dataset it was made from with --data DIR"
+            )
+        data = pack_dir / in_pack
+        name = Path(str(manifest["dataset"].get("path", ""))).name
+        if (data / name).is_file() and name.lower().endswith(".xlsx"):
+            data = data / name  # a workbook dataset: inputs/NAME.xlsx
     result = VerifyResult()
-    if not data.exists():
-        raise PerfanalysisError(f"the dataset {data} is not there; give its place with --data")
     result.changed_inputs = _check_inputs(manifest, data)
     result.warnings = _version_warnings(manifest)
     values = dict(manifest["parameters"]["values"])
-    from perfanalysis.runner import NOTEBOOK_DIR
-
     params = PackParameters(
         dataset=data,
         period=values["period"],
@@ -127,9 +146,15 @@ def verify_pack(pack_dir: Path, data: Path | None = None, jobs: int | None = Non
         source=None,
         raw=values,
         notebooks=NOTEBOOK_DIR,
+        inputs=bool(manifest["dataset"].get("in_pack", "inputs")),
     )
-    with tempfile.TemporaryDirectory(prefix="pa-verify-") as tmp:
-        rerun = Path(tmp) / "pack"
+    if values.get("notebooks"):
+        result.warnings.append(
+            "the pack was made with custom notebooks; they are rerun with the packaged ones"
+        )
+    tmp = Path(tempfile.mkdtemp(prefix="pa-verify-"))  # private (0700), removed below
+    try:
+        rerun = tmp / "pack"
         try:
             run_pack(params, jobs=jobs, out=rerun, quiet=True)
         except PerfanalysisError as exc:
@@ -137,6 +162,10 @@ def verify_pack(pack_dir: Path, data: Path | None = None, jobs: int | None = Non
             result.seconds = time.perf_counter() - start
             return result
         published = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+        if published.pop(NOT_REPRODUCIBLE, None):
+            result.warnings.append(
+                f"{NOT_REPRODUCIBLE} is not compared: a PDF records when it was printed"
+            )
         for rel, digest in sorted(published.items()):
             again = rerun / rel
             if not again.exists():
@@ -147,19 +176,26 @@ def verify_pack(pack_dir: Path, data: Path | None = None, jobs: int | None = Non
                 result.differing_outputs.append(
                     f"{rel}: the published file was edited after publication"
                 )
+            elif not (pack_dir / rel).exists():
+                result.differing_outputs.append(f"{rel}: missing from the published pack")
         for p in sorted(rerun.rglob("*")):
             rel = p.relative_to(rerun).as_posix()
             if p.is_file() and rel != "manifest.json" and rel not in published:
                 result.differing_outputs.append(f"{rel}: produced by the rerun, not in the pack")
-        if "figures.csv" in result.differing_outputs and (pack_dir / "figures.csv").exists():
-            result.changed_figures = _figure_changes(
-                pack_dir / "figures.csv", rerun / "figures.csv"
-            )
+        if (pack_dir / "figures.csv").exists() and (rerun / "figures.csv").exists():
+            if sha256(pack_dir / "figures.csv") != sha256(rerun / "figures.csv"):
+                result.changed_figures = _figure_changes(
+                    pack_dir / "figures.csv", rerun / "figures.csv"
+                )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     result.seconds = time.perf_counter() - start
     return result
 
 
-def print_result(result: VerifyResult, pack_dir: Path, stream: IO[str] = sys.stdout) -> None:
+def print_result(result: VerifyResult, pack_dir: Path, stream: IO[str] | None = None) -> None:
+    """What verify found, one line each, then the verdict."""
+    stream = stream or sys.stdout
     for w in result.warnings:
         print(f"warning: {w}", file=stream)
     for c in result.changed_inputs:

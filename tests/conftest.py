@@ -9,6 +9,7 @@ is not `file:` or `data:` and records what the page tried to do (see `PageVisit`
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -29,15 +30,67 @@ CHROMIUM = Path(os.environ.get("PERFANALYSIS_CHROMIUM") or "/usr/bin/chromium")
 
 
 # --------------------------------------------------------------------------- packs
-def publish_pack(params: Path, out: Path, *options: str) -> Path:
-    """Publish a pack with `perfanalysis run PARAMS --out OUT`; fail the test with its stderr."""
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file and folder under `folder` with the SHA-256 of its bytes ('dir' for folders)."""
+    import hashlib
+
+    return {
+        p.relative_to(folder).as_posix(): "dir" if p.is_dir()
+        else hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+    }  # fmt: skip
+
+
+def publish_pack(params: Path, out: Path, *options: str, tmpdir: Path | None = None) -> Path:
+    """Publish a pack with `perfanalysis run PARAMS --out OUT`; fail the test with its stderr.
+
+    The run's temporary folder (TMPDIR) is one of the test's own: whatever it held before the
+    run must be there, unchanged, afterwards, and nothing else (no kernel socket folders).
+    """
     command = [sys.executable, "-m", "perfanalysis.cli", "run", str(params), "--out", str(out),
                "--quiet", *options]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    tmpdir = tmpdir or out.parent / "tmpdir"
+    tmpdir.mkdir(exist_ok=True)
+    before = tree_digest(tmpdir)
+    env = {**os.environ, "TMPDIR": str(tmpdir)}
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200, env=env)
     if done.returncode != 0 or not (out / "index.html").is_file():
         pytest.fail(f"`perfanalysis run {params.name}` exited {done.returncode}:\n"
                     f"{done.stderr[-4000:]}", pytrace=False)  # fmt: skip
+    assert tree_digest(tmpdir) == before, "the run left or changed files in its temp folder"
     return out
+
+
+#: A pickle that, if anything ever unpickled it, would create the file named in it.
+def _booby_trapped_pickle(marker: Path) -> bytes:
+    import pickle
+
+    class Trap:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (open, (str(marker), "w"))
+
+    return pickle.dumps(Trap())
+
+
+@pytest.fixture(scope="session")
+def audit_pack(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A pack of the small dataset, built from a copy of it that is deleted afterwards.
+
+    The run's TMPDIR holds planted files where the old runner kept its shared prepared
+    pickles (`perfanalysis-prepared/*.pkl`); each would create `marker` if it were ever read.
+    Returns {"pack", "tmpdir", "marker", "base"}.
+    """
+    base = tmp_path_factory.mktemp("audit-pack")
+    shutil.copytree(ROOT / "tests" / "data" / "small", base / "data")
+    (base / "q4.yaml").write_text("dataset: data\nperiod: Q4 2017/18\nstrategies: all\n")
+    tmpdir, marker = base / "tmpdir", base / "MARKER-pickle-was-loaded"
+    planted = tmpdir / "perfanalysis-prepared"
+    planted.mkdir(parents=True)
+    for name in ("planted.pkl", "0" * 64 + ".pkl"):
+        (planted / name).write_bytes(_booby_trapped_pickle(marker))
+    pack = publish_pack(base / "q4.yaml", base / "pack", "--jobs", "2", tmpdir=tmpdir)
+    shutil.rmtree(base / "data")  # the source dataset is gone: the pack must stand alone
+    return {"pack": pack, "tmpdir": tmpdir, "marker": marker, "base": base}
 
 
 @pytest.fixture(scope="session")

@@ -313,6 +313,10 @@ def test_rerun_one_strategy_after_a_corrected_figure(tmp_path):
 
     for item in m["outputs"]:
         assert sha256(pack / item["path"]) == item["sha256"], item["path"]
+    # the pack does not contradict itself: verify, from the pack alone, reproduces every file
+    from perfanalysis import cli
+
+    assert cli.main(["verify", str(pack), "--jobs", "2"]) == 0
 
 
 @pytest.mark.notebook

@@ -1,0 +1,270 @@
+"""The prepared figures of a pack, in open formats a notebook (or an auditor) reads back.
+
+`perfanalysis run` checks and prepares the data once and writes it into the pack's `prepared/`
+folder; every notebook of the pack reads that folder (its `prepared` parameter, `../prepared`
+from the pack's `notebooks/`). The format, documented in docs/auditing.md:
+
+- `pack.json`: format and version, period, title, strategies, data-quality counts, the
+  dataset's `dataset.yaml` values, the SHA-256 of every input file, and a description of every
+  other file (table name, file, rows, columns with their pandas dtypes);
+- `tables/*.parquet`: the dataset's tables as checked and typed, and the figures (`figures`,
+  one row per measure) and summary (`summary`, one row per strategy) the pages show;
+- `spc/NNNN-points.parquet`, `spc/NNNN-summary.parquet`: each measure's XmR calculation;
+- `charts/NNNN.svg`: every chart of the pages, as drawn once by the run.
+
+No pickle: nothing in the folder can run code when it is read. Every file is byte-identical
+on a rerun of the same inputs, wherever the pack is built.
+
+`build_pack` is the one code path from a dataset to the pack's data: read, gate (errors stop),
+assess, prepare, draw the charts. `perfanalysis run` and a notebook run on its own both use it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from perfanalysis.errors import PerfanalysisError, ValidationFailed
+
+__all__ = [
+    "FORMAT",
+    "build_pack",
+    "write_prepared",
+    "read_prepared",
+    "read_charts",
+    "input_hashes",
+]
+
+FORMAT = "perfanalysis-prepared"
+VERSION = 1
+_DATASET_TABLES = ("targets", "actuals", "highlights", "contracts", "rebases", "benchmarks")
+_FRAMEWORK_TABLES = ("themes", "strategies", "outcomes", "measures")
+
+
+class PreparedError(PerfanalysisError):
+    """A prepared folder that is missing, damaged, or made from other inputs."""
+
+
+def build_pack(
+    dataset: str | Path,
+    period: str,
+    strategies: str | list[str] = "all",
+    title: str | None = None,
+    *,
+    charts: bool = True,
+    on_validated: Callable[[Any], None] | None = None,
+) -> tuple[Any, Any]:
+    """Read, check, assess and prepare a dataset, charts drawn: `(quality result, PackData)`.
+
+    Errors of the data-quality gate stop here with ValidationFailed, exactly as in a run.
+    `charts=False` leaves the charts to the caller (the runner reuses published ones).
+    """
+    from perfanalysis import quality
+    from perfanalysis.dataset import build, read_raw
+    from perfanalysis.report import prepare, render_charts
+
+    raw = read_raw(dataset)
+    result = quality.validate(raw, period)
+    if on_validated:
+        on_validated(result)
+    if result.errors:
+        raise ValidationFailed(
+            f"the data has {result.errors} error(s): nothing was published. "
+            f"Run `perfanalysis validate {dataset} --period '{period}'` to see them.",
+            result,
+        )
+    pack = prepare(build(raw), period, strategies, title, quality=result.counts())
+    if charts:
+        pack.charts = render_charts(pack)
+    return result, pack
+
+
+def input_hashes(dataset: Any) -> list[dict[str, Any]]:
+    """Every input file of a dataset: its path (relative to the dataset), SHA-256 and size."""
+    from perfanalysis.manifest import sha256
+
+    base = Path(dataset.path)
+    out = []
+    for f in sorted(Path(p) for p in dataset.input_files):
+        rel = f.name if base.is_file() else f.resolve().relative_to(base.resolve()).as_posix()
+        out.append({"path": rel, "sha256": sha256(f), "bytes": f.stat().st_size})
+    return out
+
+
+def _write_frame(frame: pd.DataFrame, folder: Path, rel: str) -> dict[str, Any]:
+    path = folder / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(path, engine="pyarrow", compression="zstd", index=True)
+    return {
+        "file": rel,
+        "rows": int(len(frame)),
+        "index": [str(n) for n in frame.index.names],
+        "columns": {str(c): str(t) for c, t in frame.dtypes.items()},
+    }
+
+
+def _read_frame(folder: Path, info: dict[str, Any]) -> pd.DataFrame:
+    path = folder / info["file"]
+    try:
+        return pd.read_parquet(path, engine="pyarrow")
+    except (OSError, ValueError) as exc:
+        raise PreparedError(f"prepared file {path} cannot be read: {exc}") from None
+
+
+def write_prepared(pack: Any, folder: Path) -> Path:
+    """Write `pack` (a PackData) into `folder` (created); returns the path of pack.json."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=False)
+    ds = pack.dataset
+    tables: dict[str, Any] = {
+        "figures": _write_frame(pack.figures, folder, "tables/figures.parquet"),
+        "summary": _write_frame(pack.summary, folder, "tables/summary.parquet"),
+    }
+    for name in _FRAMEWORK_TABLES:
+        tables[name] = _write_frame(getattr(ds.framework, name), folder, f"tables/{name}.parquet")
+    for name in _DATASET_TABLES:
+        tables[name] = _write_frame(getattr(ds, name), folder, f"tables/{name}.parquet")
+    spc = {}
+    for i, (mid, r) in enumerate(sorted(pack.spc.items())):
+        spc[mid] = {
+            "variation_icon": r.variation_icon,
+            "assurance_icon": r.assurance_icon,
+            "warnings": list(r.warnings),
+            "improvement": r.improvement,
+            "target": r.target,
+            "points": _write_frame(r.points, folder, f"spc/{i:04d}-points.parquet"),
+            "summary": _write_frame(r.summary, folder, f"spc/{i:04d}-summary.parquet"),
+        }
+    charts = {}
+    (folder / "charts").mkdir()
+    for i, (key, svg) in enumerate(sorted(pack.charts.items())):
+        rel = f"charts/{i:04d}.svg"
+        (folder / rel).write_text(svg, encoding="utf-8", newline="\n")
+        charts[key] = rel
+    description = {
+        "format": FORMAT,
+        "version": VERSION,
+        "organisation": pack.organisation,
+        "period": pack.period.label,
+        "title": pack.title,
+        "strategies": list(pack.strategies),
+        "quality": pack.quality,
+        "dataset": {
+            "kind": "workbook" if Path(ds.path).is_file() else "folder",
+            "name": Path(ds.path).name if Path(ds.path).is_file() else None,
+            "meta": ds.meta,
+            "levels": dict(ds.framework.levels),
+            "inputs": input_hashes(ds),
+        },
+        "tables": tables,
+        "spc": spc,
+        "charts": charts,
+    }
+    path = folder / "pack.json"
+    path.write_text(
+        json.dumps(description, indent=2, ensure_ascii=False, default=str) + "\n",
+        encoding="utf-8",
+        newline="\n",
+    )
+    return path
+
+
+def _description(folder: Path) -> dict[str, Any]:
+    path = folder / "pack.json"
+    if not path.is_file():
+        raise PreparedError(
+            f"no prepared figures at {folder} (pack.json is missing); leave `prepared` blank to "
+            "prepare them from the dataset"
+        )
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PreparedError(f"{path} cannot be read: {exc}") from None
+    if not isinstance(d, dict) or d.get("format") != FORMAT or d.get("version") != VERSION:
+        raise PreparedError(f"{path} is not a perfanalysis prepared description (version 1)")
+    return d
+
+
+def check_inputs(folder: Path, dataset: Path) -> None:
+    """Refuse prepared figures that were made from other inputs than those in `dataset`."""
+    from perfanalysis.manifest import sha256
+
+    d = _description(Path(folder))
+    changed = []
+    for item in d["dataset"]["inputs"]:
+        path = dataset if dataset.is_file() else dataset / item["path"]
+        if not path.is_file():
+            changed.append(f"{item['path']} is missing")
+        elif sha256(path) != item["sha256"]:
+            changed.append(f"{item['path']} has changed")
+    if changed:
+        raise PreparedError(
+            f"the prepared figures in {folder} were made from other inputs than {dataset}: "
+            f"{'; '.join(changed)}. Rebuild the pack with `perfanalysis run`, or leave "
+            "`prepared` blank to prepare the figures from the dataset"
+        )
+
+
+def read_charts(folder: Path, keys: list[str]) -> dict[str, str]:
+    """The charts named by `keys` that a prepared folder holds (those it lacks are left out)."""
+    d = _description(Path(folder))
+    return {
+        key: (Path(folder) / d["charts"][key]).read_text(encoding="utf-8")
+        for key in keys
+        if key in d["charts"]
+    }
+
+
+def read_prepared(folder: str | Path) -> Any:
+    """The PackData written by `write_prepared` into `folder`."""
+    from perfanalysis.dataset import Dataset
+    from perfanalysis.framework import Framework
+    from perfanalysis.periods import Period
+    from perfanalysis.report import PackData
+    from perfanalysis.spc import SPCResult
+
+    folder = Path(folder)
+    d = _description(folder)
+    try:
+        frames = {name: _read_frame(folder, info) for name, info in d["tables"].items()}
+        framework = Framework(
+            **{name: frames[name] for name in _FRAMEWORK_TABLES}, levels=d["dataset"]["levels"]
+        )
+        dataset = Dataset(
+            framework=framework,
+            **{name: frames[name] for name in _DATASET_TABLES},
+            meta=d["dataset"]["meta"],
+            path=folder,
+        )
+        spc = {
+            mid: SPCResult(
+                points=_read_frame(folder, s["points"]),
+                variation_icon=s["variation_icon"],
+                assurance_icon=s["assurance_icon"],
+                summary=_read_frame(folder, s["summary"]),
+                warnings=list(s["warnings"]),
+                improvement=s["improvement"],
+                target=s["target"],
+            )
+            for mid, s in d["spc"].items()
+        }
+        charts = {k: (folder / rel).read_text(encoding="utf-8") for k, rel in d["charts"].items()}
+        return PackData(
+            dataset,
+            Period.parse(d["period"]),
+            frames["figures"],
+            frames["summary"],
+            list(d["strategies"]),
+            d["title"],
+            d["quality"],
+            charts=charts,
+            spc=spc,
+        )
+    except (KeyError, TypeError) as exc:
+        raise PreparedError(f"{folder / 'pack.json'} is incomplete: {exc!r} is missing") from None
+    except OSError as exc:
+        raise PreparedError(f"{exc.filename} cannot be read: {exc.strerror}") from None
