@@ -209,7 +209,11 @@ def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
     """Text frame from rows (a workbook sheet); adds `_row` and drops blank rows."""
     h = _header_index(rows, table, where)
     header = [str(c).strip().lower() if c is not None else "" for c in rows[h]]
-    body = pd.DataFrame(rows[h + 1 :], dtype=object)
+    below = rows[h + 1 :]
+    width = max((len(r) for r in below), default=0)
+    if any(len(r) != width for r in below):  # short rows (an irregular CSV): pad with blanks
+        below = [list(r) + [""] * (width - len(r)) for r in below]
+    body = pd.DataFrame(below, dtype=object)
     if body.shape[1] == 0:
         body = pd.DataFrame(index=range(len(rows) - h - 1))
     return _body(body, header, h + 2, table, where)
