@@ -21,6 +21,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -57,8 +58,8 @@ _DECIMAL = r"[+-]?(\d+\.?\d*|\.\d+)"
 MAX_CELL_CHARS = 131_072  # one cell: as Python's csv module; Excel itself stops at 32,767
 MAX_CSV_BYTES = 512 * 1024 * 1024
 MAX_WORKBOOK_BYTES = 64 * 1024 * 1024  # the .xlsx file itself
-MAX_WORKBOOK_XML_BYTES = 1024 * 1024 * 1024  # its sheets unzipped (a "zip bomb" is refused)
-MAX_SHEET_CELLS = 10_000_000  # cells that hold something, all sheets together
+MAX_WORKBOOK_XML_BYTES = 128 * 1024 * 1024  # its parts unzipped (a "zip bomb" is refused)
+MAX_SHEET_CELLS = 2_000_000  # cells that hold something, all sheets together
 _MAX_COLUMNS = 256  # a table wider than this is stray cells far to the right
 
 
@@ -208,9 +209,11 @@ def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
     """Text frame from rows (a workbook sheet); adds `_row` and drops blank rows."""
     h = _header_index(rows, table, where)
     header = [str(c).strip().lower() if c is not None else "" for c in rows[h]]
-    data = rows[h + 1 :]
-    width = max((len(r) for r in data), default=0)
-    body = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in data], dtype=object)
+    below = rows[h + 1 :]
+    width = max((len(r) for r in below), default=0)
+    if any(len(r) != width for r in below):  # short rows (an irregular CSV): pad with blanks
+        below = [list(r) + [""] * (width - len(r)) for r in below]
+    body = pd.DataFrame(below, dtype=object)
     if body.shape[1] == 0:
         body = pd.DataFrame(index=range(len(rows) - h - 1))
     return _body(body, header, h + 2, table, where)
@@ -407,8 +410,15 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def _check_zip(path: Path) -> None:
-    """Refuse a workbook too large to read in bounded memory, before opening it."""
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a cell's <f> element, any namespace prefix
+
+
+def _check_zip(path: Path) -> bool:
+    """Refuse a workbook too large to read in bounded memory, before opening it.
+
+    Returns whether any sheet holds a formula (only then is the workbook read a second time,
+    with its formulas, to find formulas that have no saved value).
+    """
     size = path.stat().st_size
     if size > MAX_WORKBOOK_BYTES:
         raise DatasetError(f"file {path}: {size / 2**20:,.0f} MiB is more than the "
@@ -417,7 +427,10 @@ def _check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             unzipped = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
+            if unzipped <= MAX_WORKBOOK_XML_BYTES:
+                sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+                formulas = any(_FORMULA.search(z.read(n)) for n in sheets)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise DatasetError(
             f"file {path}: not a readable .xlsx workbook ({exc}); open it in "
             "Excel and save it again as 'Excel Workbook (*.xlsx)'"
@@ -426,6 +439,7 @@ def _check_zip(path: Path) -> None:
         raise DatasetError(f"file {path}: its sheets unzip to {unzipped / 2**20:,.0f} MiB, more "
                            f"than the {MAX_WORKBOOK_XML_BYTES // 2**20} MiB read; save the large "
                            "tables as CSV files in a dataset folder")  # fmt: skip
+    return formulas
 
 
 def _sheet_rows(values: Any, formulas: Any, where: str, sheet: str, table: str,
@@ -492,12 +506,12 @@ def _read_workbook(path: Path, raw: RawDataset) -> None:
 
     import openpyxl
 
-    _check_zip(path)
+    has_formulas = _check_zip(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns of extensions it does not read
             book = openpyxl.load_workbook(path, data_only=True)
-            formulas = openpyxl.load_workbook(path, data_only=False)
+            formulas = openpyxl.load_workbook(path, data_only=False) if has_formulas else None
     except Exception as exc:  # openpyxl raises many types for a damaged file
         text = " ".join(str(exc).split())[:200]
         raise DatasetError(f"file {path}: not a readable .xlsx workbook ({type(exc).__name__}: "
@@ -527,7 +541,8 @@ def _read_workbook(path: Path, raw: RawDataset) -> None:
         if sheet.sheet_state != "visible":
             raw.notes.append(DatasetError(f"{where}: the sheet is hidden in Excel; it is read "
                                           "like the others"))  # fmt: skip
-        rows = _sheet_rows(sheet, formulas[name], where, name, table, raw, budget)
+        rows = _sheet_rows(sheet, formulas[name] if formulas else None, where, name, table, raw,
+                           budget)  # fmt: skip
         if table == "dataset":
             try:
                 raw.meta = _meta_from_rows(rows, where)
@@ -545,7 +560,8 @@ def _read_workbook(path: Path, raw: RawDataset) -> None:
         except DatasetError as exc:
             raw.problems.append(exc)
     book.close()
-    formulas.close()
+    if formulas is not None:
+        formulas.close()
     if "dataset" not in names:
         raw.problems.append(DatasetError(
             f"file {path}: no 'dataset' sheet; it needs columns key and value with at least "

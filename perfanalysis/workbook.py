@@ -31,6 +31,7 @@ def write_workbook(folder: str | Path, path: str | Path) -> Path:
     from openpyxl import Workbook
 
     raw = read_raw(folder)
+    raw.raise_problems()  # a folder that cannot be read makes no workbook
     book = Workbook()
     sheet = book.active
     sheet.title = "dataset"

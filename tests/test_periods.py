@@ -153,3 +153,44 @@ def test_ordering_by_end_date():
 def test_bad_labels_say_what_is_accepted(label, message):
     with pytest.raises(PeriodError, match=message):
         Period.parse(label)
+
+
+@pytest.mark.parametrize(
+    "label,canonical",
+    [
+        ("Qtr 4 2017-18", "Q4 2017/18"),
+        ("Qtr. 1 2018/19", "Q1 2018/19"),
+        ("2017/18 Qtr 4", "Q4 2017/18"),
+        ("Jan-Mar 2018", "Q4 2017/18"),
+        ("Apr-Jun 2017", "Q1 2017/18"),
+        ("Oct - Dec 17", "Q3 2017/18"),
+        ("Jul to Sep 2017", "Q2 2017/18"),
+    ],
+)
+def test_quarters_as_spreadsheets_write_them(label, canonical):
+    assert Period.parse(label).label == canonical
+
+
+@pytest.mark.parametrize(
+    "label,kind,fitted",
+    [
+        ("Mar 2018", "quarter", "Q4 2017/18"),
+        ("Dec-17", "quarter", "Q3 2017/18"),
+        ("31/03/2018", "quarter", "Q4 2017/18"),
+        ("as at 30 June 2017", "quarter", "Q1 2017/18"),
+        ("Mar 2018", "financial_year", "2017/18"),
+        ("31 Aug 2017", "academic_year", "AY 2016/17"),
+        ("31/01/2018", "month", "Jan 2018"),
+        ("Q4 2017/18", "quarter", "Q4 2017/18"),
+        ("15/02/2018", "quarter", None),
+        ("Feb 2018", "quarter", None),
+        ("2017/18", "quarter", None),
+        ("Q4 2017/18", "financial_year", None),
+        ("Q4 2017/18", "month", None),
+    ],
+)
+def test_a_month_or_date_is_a_period_of_the_measures_kind_only_where_one_ends(label, kind, fitted):
+    from perfanalysis.periods import fit_to_kind
+
+    got = fit_to_kind(Period.parse(label), kind)
+    assert (got.label if got else None) == fitted

@@ -69,3 +69,15 @@ def test_the_fast_engine_never_imports_great_expectations():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_id_rule_in_the_suites_is_the_frameworks():
+    """Ids that become file names: the suites state the framework's one pattern."""
+    from perfanalysis.framework import ID_PATTERN
+
+    regexes = {(name, e["kwargs"]["column"]): e["kwargs"]["regex"]
+               for name in ("strategies", "measures")
+               for e in quality.load_suite(name)["expectations"]
+               if e["type"] == "expect_column_values_to_match_regex"}  # fmt: skip
+    assert regexes == {("strategies", "strategy_id"): ID_PATTERN,
+                       ("measures", "measure_id"): ID_PATTERN}  # fmt: skip
