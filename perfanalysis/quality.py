@@ -411,6 +411,43 @@ def _counts(ctx: _Context, table: str, col: str) -> dict[str, pd.Series]:
     return {f"{col}__number": number, f"{col}__value": values.where(~has_pct)}
 
 
+def _count_agreement(ctx: _Context, table: str, frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """counts__agree and numerator__within_denominator, from `intervals.check_counts`.
+
+    counts__agree applies where a row gives its figure, numerator and denominator for a share or
+    rate: the figure must equal numerator / denominator x the unit's multiplier at the measure's
+    decimals, with a denominator above 0. numerator__within_denominator applies to percentages
+    with both counts: 0 <= numerator <= denominator.
+    """
+    from perfanalysis.intervals import UNIT_MULTIPLIER, check_counts
+
+    measures = ctx.frames.get("measures")
+    figure = "actual" if table == "actuals" else "value"
+    needed = {"measure_id", figure, "numerator", "denominator"}
+    if measures is None or not needed <= set(frame.columns):
+        return {}
+    if not {"measure_id", "unit", "decimals"} <= set(measures.columns):
+        return {}
+    values, _ = ctx.parsed(table, figure)
+    rows = frame[["measure_id", "numerator", "denominator"]].assign(**{figure: values})
+    num, _ = ctx.parsed(table, "numerator")
+    den, _ = ctx.parsed(table, "denominator")
+    unit = _lookup(frame["measure_id"], _first(measures, "measure_id", "unit"))
+    both = num.notna() & den.notna() & (num >= 0)
+    problems = check_counts(rows, measures.fillna(""))["problem"]
+    problem = pd.Series("", index=frame.index, dtype=object)
+    problem.loc[problems.index] = problems
+    figure_or_base = problem.str.startswith("the figure") | problem.str.startswith("denominator")
+    return {
+        "counts__agree": _flags(
+            ~figure_or_base, both & values.notna() & unit.isin(list(UNIT_MULTIPLIER))
+        ),
+        "numerator__within_denominator": _flags(
+            ~problem.str.startswith("numerator is above"), both & (unit == "percent")
+        ),
+    }
+
+
 def _booleans(text: pd.Series) -> pd.Series:
     low = text.str.lower()
     return _flags(low.isin(_dataset._TRUE | _dataset._FALSE), text.notna())
@@ -550,6 +587,9 @@ def _frames(raw: RawDataset, ctx: _Context, skip: set[str]) -> dict[str, pd.Data
                 if name in ("actuals", "benchmarks") and col in frame.columns:
                     for k, v in _counts(ctx, name, col).items():
                         frame[k] = v
+            if name in ("actuals", "benchmarks"):
+                for k, v in _count_agreement(ctx, name, frame).items():
+                    frame[k] = v
         out[name] = frame
     return out
 

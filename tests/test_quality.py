@@ -76,6 +76,11 @@ CORPUS: dict[str, tuple[str, str | None, str, int | None, str]] = {
     "bad-reporting-years": ("dataset", "reporting_years", "error", None,
         'reporting_years must give two financial years, from and to, e.g. {from: "2013/14", '
         'to: "2018/19"}, with from not after to'),
+    "counts-disagree": ("actuals", "actual", "error", 10,
+        "actual must equal numerator / denominator x the unit's multiplier at the measure's "
+        "decimals (and the denominator must be above 0): correct the figure or its counts"),
+    "numerator-above-denominator": ("actuals", "numerator", "error", 11,
+        "numerator must not be above denominator for a percentage"),
     "bad-stage": ("highlights", "stage", "error", 2,
         "stage must be Analyse, Plan, Do or Review, or blank" + SYN),
     "bad-unit": ("measures", "unit", "error", 4,
