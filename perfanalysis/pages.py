@@ -18,16 +18,19 @@ from markupsafe import Markup
 from perfanalysis.charts import measure_svg, status_svg, xmr_svg
 from perfanalysis.figures import SPC_FREQUENCIES, SPC_MIN_POINTS, attention_table
 from perfanalysis.intervals import comparison_sentence
-from perfanalysis.narrative import _PERF, _box_sentence, _ordinal, format_value, polarity_words
-from perfanalysis.render import (
-    _RAG_SYMBOL,
-    Cell,
-    Fragment,
-    paragraphs,
-    render_section,
-    slug,
-    text,
+from perfanalysis.narrative import (
+    _box_sentence,
+    _fmt,
+    comparison_words,
+    direction_words,
+    icon_words,
+    last_year_words,
+    performance_words,
+    polarity_words,
+    rag_cell,
+    status_cell,
 )
+from perfanalysis.render import Cell, Fragment, paragraphs, render_section, slug, text
 from perfanalysis.status import Status, box_columns, status_words
 
 if TYPE_CHECKING:
@@ -37,71 +40,10 @@ __all__ = ["StrategyPage", "CollatedPage"]
 
 Data = dict[str, Any]
 
-_DIRECTION_SYMBOL = {
-    "better": "\u25b2",
-    "worse": "\u25bc",
-    "no change": "\u25ac",
-    "higher": "\u25b2",
-    "lower": "\u25bc",
-}
-
 
 # --------------------------------------------------------------------------- cells
-def _fmt(row: pd.Series | dict[str, Any], column: str) -> str:
-    return format_value(row[column], row["unit"], row["decimals"])
-
-
-def _status(row: pd.Series | dict[str, Any]) -> Cell:
-    s = Status(row["status"])
-    return Cell(row["status_label"] or s.label, "status", s.value, s.symbol)
-
-
-def _rag(value: Any) -> Cell:
-    word = text(value).title()
-    if not word:
-        return Cell("Not given", "rag", "none")
-    return Cell(word, "rag", slug(word), _RAG_SYMBOL.get(word, ""))
-
-
-def _performance(value: Any, as_written: Any = None) -> Cell:
-    word = "" if value is None or pd.isna(value) else str(value).strip()
-    symbol, css = _PERF.get(word, ("", "perf-none"))
-    label = {"Poor": "Poor: needs action", "Average": "Average: watch"}.get(
-        word, word or "Not rated"
-    )
-    written = text(as_written)
-    return Cell(label, "perf", css, symbol, note="" if written in ("", word) else written)
-
-
-def _direction(row: pd.Series | dict[str, Any]) -> Cell | str:
-    d = row.get("direction")
-    if d is None or pd.isna(d):
-        return "Not available"
-    if d == "no change":
-        return f"No change from {text(row['previous_period'])}"
-    words = f"{str(d).capitalize()} than {text(row['previous_period'])}"
-    return Cell(words, "dot", slug(d), _DIRECTION_SYMBOL.get(d, ""))
-
-
 def _link(strategy_id: Any, title: Any) -> Cell:
     return Cell(text(title), "link", href=f"strategies/{text(strategy_id)}.html")
-
-
-def _icons(row: pd.Series | dict[str, Any]) -> Cell:
-    """The Making Data Count icons as a cell: the words, with the two icon codes."""
-    from perfanalysis.spc import ASSURANCE_WORDS, VARIATION_WORDS
-
-    v, a = row.get("variation_icon"), row.get("assurance_icon")
-    v = v if isinstance(v, str) else ""
-    a = a if isinstance(a, str) else ""
-    words = []
-    if v:
-        words.append(f"Variation: {VARIATION_WORDS[v]}")
-    if a:
-        words.append(f"Assurance: {ASSURANCE_WORDS[a]}")
-    elif v:
-        words.append("Assurance: no target to judge")
-    return Cell("; ".join(words), "icons", v, note=a)
 
 
 def _frame(rows: list[tuple[Any, ...]], headers: tuple[str, ...] | list[str]) -> pd.DataFrame:
@@ -242,7 +184,7 @@ class StrategyPage:
                 text(r["duration"]),
                 text(r["review_date"]),
                 text(r["contract_kpis"]),
-                _performance(r["performance"], w),
+                performance_words(r["performance"], w),
                 text(r["corrective_measures"]),
                 text(r["payment_terms"]),
                 text(r["performance_driven"]),
@@ -290,7 +232,7 @@ class StrategyPage:
         """The commissioner's RAG (an input, not computed), who completed it, and the comments."""
         return {
             "submitted": self.highlight is not None,
-            "rag": _rag(self._h("rag")),
+            "rag": rag_cell(self._h("rag")),
             "completed_by": text(self._h("completed_by"), "Not given"),
             "comments": paragraphs(self._h("comments")),
         }
@@ -309,9 +251,9 @@ class StrategyPage:
                 _fmt(r, "target"),
                 _fmt(r, "actual"),
                 _fmt(r, "tolerance") if pd.notna(r["tolerance"]) else "None",
-                _status(r),
+                status_cell(r),
                 _fmt(r, "previous_actual"),
-                _direction(r),
+                direction_words(r),
             )
             for r in f.to_dict("records")  # one row per measure: presentation only
         ]
@@ -347,7 +289,7 @@ class StrategyPage:
         out: Data = {
             "id": mid,
             "title": text(r["title"]),
-            "status": _status(r),
+            "status": status_cell(r),
             "polarity": polarity_words(r["polarity"]).capitalize(),
             "frequency": text(str(r["frequency"]).replace("_", " ")),
             "source": text(r["source"], "no figure"),
@@ -357,27 +299,12 @@ class StrategyPage:
             "figure_note": (
                 text(r.get("figure_note")) if isinstance(r.get("figure_note"), str) else ""
             ),
-            "comparison": None,
+            "comparison": comparison_words(r),
             "interval": Markup(comparison_sentence(r)),  # escaped by intervals (our markup)
-            "last_year": None,
+            "last_year": last_year_words(r),
             "chart": None,
             "spc": "",
         }
-        if not (pd.isna(r.get("rank")) or pd.isna(r.get("quartile"))):
-            out["comparison"] = {
-                "group": text(r["comparator_group"]),
-                "rank": _ordinal(int(r["rank"])),
-                "rank_of": int(r["rank_of"]),
-                "quartile": int(r["quartile"]),
-                "median": format_value(r["comparator_median"], r["unit"], r["decimals"]),
-            }
-        d = r.get("direction_last_year")
-        if isinstance(d, str) and r.get("last_year_period") != r.get("previous_period"):
-            out["last_year"] = {
-                "period": text(r["last_year_period"]),
-                "value": format_value(r["last_year_actual"], r["unit"], r["decimals"]),
-                "direction": text(d),
-            }
         if charts:
             key = f"measure:{mid}"
             svg = self.pack.charts[key] if key in self.pack.charts else measure_svg(self.pack, r)
@@ -389,7 +316,7 @@ class StrategyPage:
                 out["spc"] = "too few points"
             else:
                 out["spc"] = "charted"
-                icons = _icons(r)
+                icons = icon_words(r)
                 out["variation"], out["assurance"] = icons.code, icons.note
                 out["spc_warnings"] = [text(w) for w in self.pack.spc[mid].warnings]
                 out["xmr"] = None
@@ -494,7 +421,7 @@ class CollatedPage:
                 int(r["measured"]),
                 *(int(r[c]) for c, _ in box),
                 int(r["no_data"]),
-                _rag(r["rag"]),
+                rag_cell(r["rag"]),
             )[:width]
             for r in self.summary.to_dict("records")
         ]
@@ -547,7 +474,7 @@ class CollatedPage:
                         text(titles.get(r["strategy_id"])),
                         _fmt(r, "actual"),
                         _fmt(r, "target"),
-                        _status(r),
+                        status_cell(r),
                         text(r["sentence"]),
                     )
                     for r in missed.to_dict("records")
@@ -561,7 +488,7 @@ class CollatedPage:
                         text(r["service"]),
                         text(r["provider"]),
                         text(titles.get(r["strategy_id"])),
-                        _performance(r["performance"]),
+                        performance_words(r["performance"]),
                         text(r["corrective_measures"], "None given"),
                     )
                     for r in poor.to_dict("records")
@@ -572,7 +499,10 @@ class CollatedPage:
             "plural": self._level_plural(),
             "level": self.level.lower(),
             "red_amber": _frame(
-                [(_link(r["strategy_id"], r["title"]), _rag(r["rag"])) for _, r in ra.iterrows()],
+                [
+                    (_link(r["strategy_id"], r["title"]), rag_cell(r["rag"]))
+                    for _, r in ra.iterrows()
+                ],
                 (self.level, "Commissioner's RAG"),
             ),
         }
@@ -592,8 +522,8 @@ class CollatedPage:
                 text(titles.get(r["strategy_id"])),
                 _fmt(r, "actual"),
                 _fmt(r, "target") if pd.notna(r["target"]) else "None",
-                _status(r),
-                _icons(r),
+                status_cell(r),
+                icon_words(r),
             )
             for r in charted.to_dict("records")  # one row per measure: presentation only
         ]

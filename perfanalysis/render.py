@@ -1,9 +1,11 @@
-"""HTML fragments for the published pages: every piece of text from the data is escaped here.
+"""Rendering the published pages: the Jinja environment of templates/pages, and its helpers.
 
-Narrative fields are plain text with a tiny, safe structure (a line starting "- " is a bullet, a
-blank line starts a paragraph); nothing in them is ever interpreted as HTML or markdown, so a
-`<script>` in a commissioner's comment shows as text. Tables have captions and header cells with
-scope; statuses and RAG carry a symbol and words, never colour alone.
+Every value a template prints is escaped (autoescape, `StrictUndefined`): narrative fields are
+plain text with a tiny, safe structure (a line starting "- " is a bullet, a blank line starts a
+paragraph, see `paragraphs`); nothing in them is ever read as HTML or markdown, so a `<script>`
+in a commissioner's comment shows as text. The templates give tables captions and header cells
+with scope, and statuses and RAG a symbol and words, never colour alone. `esc` and `table` remain
+for the data-quality page (`publish`); `safe_html` keeps an analyst's markdown to safe tags.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from perfanalysis.status import Status
-
 __all__ = [
     "Fragment",
     "Cell",
@@ -28,10 +28,8 @@ __all__ = [
     "text",
     "paragraphs",
     "render_section",
-    "text_block",
+    "render_macro",
     "table",
-    "status_badge",
-    "rag_badge",
     "slug",
 ]
 
@@ -138,8 +136,13 @@ def _environment() -> jinja2.Environment:
 
 def render_section(page: str, section: str, data: dict[str, Any]) -> Fragment:
     """Render one section of a page: the macro `section` of templates/pages/`page`.html.j2."""
-    module = _environment().get_template(f"{page}.html.j2").module
-    return Fragment(str(getattr(module, section)(data)), data)
+    return Fragment(render_macro(page, section, data), data)
+
+
+def render_macro(template: str, macro: str, *args: Any) -> str:
+    """The HTML of one macro of templates/pages/`template`.html.j2, called with `args`."""
+    module = _environment().get_template(f"{template}.html.j2").module
+    return str(getattr(module, macro)(*args))
 
 
 def text(value: Any, default: str = "") -> str:
@@ -189,52 +192,6 @@ def esc(value: Any, default: str = "") -> str:
 def slug(text: str) -> str:
     """An id for an element: lower case letters, digits and hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
-
-
-def text_block(value: Any, default: str = "None given.") -> str:
-    """Plain text as paragraphs and bullet lists; everything escaped."""
-    if _blank(value):
-        return f'<p class="none-given">{html.escape(default)}</p>'
-    out: list[str] = []
-    for block in re.split(r"\n\s*\n", str(value).replace("\r\n", "\n").strip()):
-        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
-        bullets: list[str] = []
-        for line in lines:
-            if line.startswith(("- ", "* ", "\u2022 ")):
-                bullets.append(f"<li>{html.escape(line[2:].strip())}</li>")
-                continue
-            if bullets:
-                out.append("<ul>" + "".join(bullets) + "</ul>")
-                bullets = []
-            out.append(f"<p>{html.escape(line)}</p>")
-        if bullets:
-            out.append("<ul>" + "".join(bullets) + "</ul>")
-    return "\n".join(out)
-
-
-def status_badge(status: str | Status, label: str | None = None) -> str:
-    """A measure status as symbol and words (`label`: the council's words), styled by class."""
-    s = Status(status)
-    return (
-        f'<span class="status status-{s.value.replace("_", "-")}">'
-        f'<span class="symbol" aria-hidden="true">{s.symbol}</span> '
-        f"{html.escape(label or s.label)}</span>"
-    )
-
-
-_RAG_SYMBOL = {"Red": "\u25a0", "Amber": "\u25b2", "Green": "\u25cf"}
-
-
-def rag_badge(rag: Any) -> str:
-    """A commissioner's RAG rating as symbol and word; 'Not given' when blank."""
-    if _blank(rag):
-        return '<span class="rag rag-none">Not given</span>'
-    word = str(rag).strip().title()
-    symbol = _RAG_SYMBOL.get(word, "")
-    return (
-        f'<span class="rag rag-{slug(word)}"><span class="symbol" aria-hidden="true">'
-        f"{symbol}</span> {html.escape(word)}</span>"
-    )
 
 
 def table(
