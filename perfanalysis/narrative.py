@@ -6,7 +6,8 @@
 
 Below the sentences are the words the pages put beside the figures (direction of travel, the
 comparison with comparators, the same period last year, the Making Data Count icons, contract
-performance, the count-box sentence), as escaped HTML fragments. Internal except
+performance, the count-box sentence), as data: a `Cell` is the words with the code a page's
+template needs for its symbol and class. The markup is in templates/pages. Internal except
 `format_value` and `measure_sentence`.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from perfanalysis.framework import UNIT_SUFFIX
-from perfanalysis.render import esc, slug
+from perfanalysis.render import Cell, render_macro, slug, text
 from perfanalysis.status import DEFAULT_DECIMALS, Status, box_columns
 
 __all__ = ["format_value", "format_difference", "polarity_words", "measure_sentence", "sentences"]
@@ -128,30 +129,30 @@ def sentences(assessed: pd.DataFrame) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- words on the pages
-# The sentences and badges the pages show beside the figures, as escaped HTML fragments.
+# The words the pages put beside the figures, as plain values and `Cell`s; the templates in
+# templates/pages lay them out (the page sections are in `perfanalysis.pages`).
 
 
-def _fmt(row: pd.Series, column: str) -> str:
-    return esc(format_value(row[column], row["unit"], row["decimals"]))
+def _fmt(row: pd.Series | dict[str, Any], column: str) -> str:
+    """A figure of a figures row as the council writes it ('70%', 'no data')."""
+    return format_value(row[column], row["unit"], row["decimals"])
 
 
-def _direction(row: pd.Series) -> str:
-    d = row.get("direction")
-    if d is None or pd.isna(d):
-        return "Not available"
-    symbol = {
-        "better": "\u25b2",
-        "worse": "\u25bc",
-        "no change": "\u25ac",
-        "higher": "\u25b2",
-        "lower": "\u25bc",
-    }.get(d, "")
-    return (
-        f'<span class="dot dot-{slug(d)}"><span aria-hidden="true">{symbol}</span> '
-        f"{esc(str(d).capitalize())} than {esc(row['previous_period'])}</span>"
-        if d != "no change"
-        else f"No change from {esc(row['previous_period'])}"
-    )
+def status_cell(row: pd.Series | dict[str, Any]) -> Cell:
+    """A measure's status in the council's words, with its code (the symbol and class)."""
+    s = Status(row["status"])
+    return Cell(row["status_label"] or s.label, "status", s.value, s.symbol)
+
+
+_RAG_SYMBOL = {"Red": "\u25a0", "Amber": "\u25b2", "Green": "\u25cf"}
+
+
+def rag_cell(value: Any) -> Cell:
+    """A commissioner's RAG rating as its word; 'Not given' when blank."""
+    word = text(value).title()
+    if not word:
+        return Cell("Not given", "rag", "none")
+    return Cell(word, "rag", slug(word), _RAG_SYMBOL.get(word, ""))
 
 
 _PERF = {
@@ -161,24 +162,36 @@ _PERF = {
 }
 
 
-def performance_cell(value: Any, as_written: Any = None) -> str:
-    """A contract's performance rating: Poor and Average marked by symbol and words."""
+def performance_words(value: Any, as_written: Any = None) -> Cell:
+    """A contract's performance rating: 'Poor: needs action', 'Average: watch', ... and the
+    council's own words when they differ (`note`)."""
     word = "" if value is None or pd.isna(value) else str(value).strip()
     symbol, css = _PERF.get(word, ("", "perf-none"))
     label = {"Poor": "Poor: needs action", "Average": "Average: watch"}.get(
         word, word or "Not rated"
     )
-    out = (
-        f'<span class="perf {css}"><span class="symbol" aria-hidden="true">{symbol}</span> '
-        f"{esc(label)}</span>"
-    )
-    if (
-        as_written is not None
-        and not pd.isna(as_written)
-        and str(as_written).strip() not in ("", word)
-    ):
-        out += f'<br><span class="as-written">As written: {esc(as_written)}</span>'
-    return out
+    written = text(as_written)
+    return Cell(label, "perf", css, symbol, note="" if written in ("", word) else written)
+
+
+_DIRECTION_SYMBOL = {
+    "better": "\u25b2",
+    "worse": "\u25bc",
+    "no change": "\u25ac",
+    "higher": "\u25b2",
+    "lower": "\u25bc",
+}
+
+
+def direction_words(row: pd.Series | dict[str, Any]) -> Cell | str:
+    """Direction of travel: 'Better than Q3 2017/18', 'No change from ...', 'Not available'."""
+    d = row.get("direction")
+    if d is None or pd.isna(d):
+        return "Not available"
+    if d == "no change":
+        return f"No change from {text(row['previous_period'])}"
+    words = f"{str(d).capitalize()} than {text(row['previous_period'])}"
+    return Cell(words, "dot", slug(d), _DIRECTION_SYMBOL.get(d, ""))
 
 
 def _box_sentence(row: pd.Series, words: str = "achieved") -> str:
@@ -214,26 +227,22 @@ _VARIATION_SYMBOL = {
 _ASSURANCE_SYMBOL = {"pass": "\u2714", "fail": "\u2718", "inconsistent": "\u21c5"}
 
 
-def icon_badges(r: pd.Series | dict[str, Any]) -> str:
-    """The two Making Data Count icons as symbol and words (never colour alone)."""
+def icon_words(r: pd.Series | dict[str, Any]) -> Cell:
+    """The two Making Data Count icons in words ('Variation: ...; Assurance: ...'); `code` is
+    the variation icon, `note` the assurance icon ('' when there is none)."""
     from perfanalysis.spc import ASSURANCE_WORDS, VARIATION_WORDS
 
     v, a = r.get("variation_icon"), r.get("assurance_icon")
-    out = ""
-    if isinstance(v, str):
-        kind = v.split("_")[0]
-        out += (
-            f'<span class="icon variation variation-{kind}"><span aria-hidden="true">'
-            f"{_VARIATION_SYMBOL.get(v, '')}</span> Variation: {esc(VARIATION_WORDS[v])}</span>"
-        )
-    if isinstance(a, str):
-        out += (
-            f' <span class="icon assurance assurance-{a}"><span aria-hidden="true">'
-            f"{_ASSURANCE_SYMBOL.get(a, '')}</span> Assurance: {esc(ASSURANCE_WORDS[a])}</span>"
-        )
-    elif isinstance(v, str):
-        out += ' <span class="icon assurance assurance-none">Assurance: no target to judge</span>'
-    return out
+    v = v if isinstance(v, str) else ""
+    a = a if isinstance(a, str) else ""
+    words = []
+    if v:
+        words.append(f"Variation: {VARIATION_WORDS[v]}")
+    if a:
+        words.append(f"Assurance: {ASSURANCE_WORDS[a]}")
+    elif v:
+        words.append("Assurance: no target to judge")
+    return Cell("; ".join(words), "icons", v, note=a)
 
 
 def _ordinal(n: int) -> str:
@@ -241,44 +250,47 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _comparison_line(r: pd.Series) -> str:
+def comparison_words(r: pd.Series | dict[str, Any]) -> dict[str, Any] | None:
+    """Rank, quartile and median among comparators for a figures row; None without a rank."""
     if pd.isna(r.get("rank")) or pd.isna(r.get("quartile")):
-        return ""
-    median = format_value(r["comparator_median"], r["unit"], r["decimals"])
-    return (
-        f'<p class="comparison">Compared with the {esc(r["comparator_group"])}: ranked '
-        f"{_ordinal(int(r['rank']))} of {int(r['rank_of'])}, quartile {int(r['quartile'])} "
-        f"(quartile 1 is the best); group median {esc(median)}.</p>"
-    )
+        return None
+    return {
+        "group": text(r["comparator_group"]),
+        "rank": _ordinal(int(r["rank"])),
+        "rank_of": int(r["rank_of"]),
+        "quartile": int(r["quartile"]),
+        "median": format_value(r["comparator_median"], r["unit"], r["decimals"]),
+    }
+
+
+def last_year_words(r: pd.Series | dict[str, Any]) -> dict[str, Any] | None:
+    """The same period last year (when it is not the previous period); None otherwise."""
+    d = r.get("direction_last_year")
+    if not isinstance(d, str) or r.get("last_year_period") == r.get("previous_period"):
+        return None
+    return {
+        "period": text(r["last_year_period"]),
+        "value": format_value(r["last_year_actual"], r["unit"], r["decimals"]),
+        "direction": text(d),
+    }
+
+
+# The HTML of the words above, through the same templates: kept for `report`'s re-exports.
+def _direction(row: pd.Series) -> str:
+    return render_macro("macros", "cell", direction_words(row))
+
+
+def performance_cell(value: Any, as_written: Any = None) -> str:
+    return render_macro("macros", "cell", performance_words(value, as_written))
+
+
+def icon_badges(r: pd.Series | dict[str, Any]) -> str:
+    return render_macro("macros", "cell", icon_words(r))
+
+
+def _comparison_line(r: pd.Series) -> str:
+    return render_macro("macros", "comparison", comparison_words(r))
 
 
 def _last_year_line(r: pd.Series) -> str:
-    d = r.get("direction_last_year")
-    if not isinstance(d, str) or r.get("last_year_period") == r.get("previous_period"):
-        return ""
-    value = format_value(r["last_year_actual"], r["unit"], r["decimals"])
-    return (
-        f'<p class="last-year">Same period last year ({esc(r["last_year_period"])}): '
-        f"{esc(value)}; now {esc(d)}.</p>"
-    )
-
-
-def no_data_line(figures: pd.DataFrame, period: str, level: str = "") -> str:
-    """The measures counted as "no data", by name, so a reader sees which they are."""
-    missing = figures[figures["status"] == Status.NO_DATA.value]
-    if missing.empty:
-        return ""
-    names = "; ".join(esc(t) for t in missing["title"])
-    where = f" ({esc(level)})" if level else ""
-    return f'<p class="no-data">No data for {esc(period)}{where}: {names}.</p>'
-
-
-def notes_line(r: pd.Series | dict[str, Any]) -> str:
-    """The dataset's notes on a measure and on this period's figure, shown beside them."""
-    out = ""
-    measure_note, figure_note = r.get("notes"), r.get("figure_note")
-    if isinstance(measure_note, str) and measure_note.strip():
-        out += f'<p class="note">Note on this measure: {esc(measure_note)}</p>'
-    if isinstance(figure_note, str) and figure_note.strip():
-        out += f'<p class="note">Note on the {esc(r.get("period"))} figure: {esc(figure_note)}</p>'
-    return out
+    return render_macro("macros", "last_year", last_year_words(r))

@@ -1,9 +1,11 @@
-"""HTML fragments for the published pages: every piece of text from the data is escaped here.
+"""Rendering the published pages: the Jinja environment of templates/pages, and its helpers.
 
-Narrative fields are plain text with a tiny, safe structure (a line starting "- " is a bullet, a
-blank line starts a paragraph); nothing in them is ever interpreted as HTML or markdown, so a
-`<script>` in a commissioner's comment shows as text. Tables have captions and header cells with
-scope; statuses and RAG carry a symbol and words, never colour alone.
+Every value a template prints is escaped (autoescape, `StrictUndefined`): narrative fields are
+plain text with a tiny, safe structure (a line starting "- " is a bullet, a blank line starts a
+paragraph, see `paragraphs`); nothing in them is ever read as HTML or markdown, so a `<script>`
+in a commissioner's comment shows as text. The templates give tables captions and header cells
+with scope, and statuses and RAG a symbol and words, never colour alone. `esc` and `table` remain
+for the data-quality page (`publish`); `safe_html` keeps an analyst's markdown to safe tags.
 """
 
 from __future__ import annotations
@@ -12,18 +14,38 @@ import html
 import math
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from perfanalysis.status import Status
+import jinja2
+from markupsafe import Markup
 
-__all__ = ["Fragment", "esc", "text_block", "table", "status_badge", "rag_badge", "slug"]
+__all__ = [
+    "Fragment",
+    "Cell",
+    "esc",
+    "text",
+    "paragraphs",
+    "render_section",
+    "render_macro",
+    "table",
+    "slug",
+]
+
+#: The pages' Jinja templates: one file per page, one macro per section (see docs/analysts.md).
+PAGE_TEMPLATES = Path(__file__).resolve().parent / "templates" / "pages"
 
 
 class Fragment:
-    """A piece of HTML that Jupyter displays as HTML (and nbconvert publishes as it is)."""
+    """A piece of HTML that Jupyter displays as HTML (and nbconvert publishes as it is).
 
-    def __init__(self, markup: str) -> None:
+    `data` is what the section was rendered from (frames and words), for an analyst to look at.
+    """
+
+    def __init__(self, markup: str, data: dict[str, Any] | None = None) -> None:
         self.markup = markup
+        self.data: dict[str, Any] = data if data is not None else {}
 
     def _repr_html_(self) -> str:
         return self.markup
@@ -36,6 +58,122 @@ class Fragment:
 
     def __add__(self, other: Fragment | str) -> Fragment:
         return Fragment(self.markup + str(other))
+
+
+class Cell(str):
+    """A table cell's words, with what the template needs to mark them (a status's code, ...).
+
+    It is a plain string to pandas and to an analyst (the words a reader sees); the page's
+    template reads `kind` and `code` to draw the symbol and class beside the words.
+    """
+
+    kind: str
+    code: str
+    symbol: str
+    note: str
+    href: str
+
+    def __new__(
+        cls,
+        words: str,
+        kind: str = "",
+        code: str = "",
+        symbol: str = "",
+        note: str = "",
+        href: str = "",
+    ) -> Cell:
+        cell = super().__new__(cls, words)
+        cell.kind, cell.code, cell.symbol, cell.note, cell.href = kind, code, symbol, note, href
+        return cell
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Templates written one element a line, read as one line: a line break (and the indent after
+    it) next to an HTML tag is dropped, any other (inside a sentence) becomes one space; `{%-` and
+    `-%}` trim as usual. So a page's HTML has no whitespace its templates do not ask for."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+
+        def join(m: re.Match[str]) -> str:
+            before = source[m.start() - 1] if m.start() else ">"
+            after = source[m.end()] if m.end() < len(source) else "<"
+            return "" if before == ">" or after == "<" else " "
+
+        return re.sub(r"[ \t]*\n[ \t]*", join, source), filename, uptodate
+
+
+def _finalize(value: Any) -> Any:
+    """Escape every value a template prints the way the pages always have (`html.escape`):
+    `&#x27;` for an apostrophe, as before the templates. Markup (a macro's output, our SVG) is
+    printed as it is."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(str(value), quote=True))
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=_Loader(PAGE_TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        keep_trailing_newline=False,
+    )
+    env.filters["slug"] = slug
+    from perfanalysis.narrative import _ASSURANCE_SYMBOL, _VARIATION_SYMBOL
+    from perfanalysis.spc import ASSURANCE_WORDS, VARIATION_WORDS
+
+    env.globals.update(
+        VARIATION_WORDS=VARIATION_WORDS,
+        ASSURANCE_WORDS=ASSURANCE_WORDS,
+        VARIATION_SYMBOL=_VARIATION_SYMBOL,
+        ASSURANCE_SYMBOL=_ASSURANCE_SYMBOL,
+    )
+    return env
+
+
+def render_section(page: str, section: str, data: dict[str, Any]) -> Fragment:
+    """Render one section of a page: the macro `section` of templates/pages/`page`.html.j2."""
+    return Fragment(render_macro(page, section, data), data)
+
+
+def render_macro(template: str, macro: str, *args: Any) -> str:
+    """The HTML of one macro of templates/pages/`template`.html.j2, called with `args`."""
+    module = _environment().get_template(f"{template}.html.j2").module
+    return str(getattr(module, macro)(*args))
+
+
+def text(value: Any, default: str = "") -> str:
+    """Text from the data as a page shows it: stripped, or `default` when blank (unescaped)."""
+    return default if _blank(value) else str(value).strip()
+
+
+def paragraphs(value: Any) -> list[str | list[str]]:
+    """Plain text as blocks: a paragraph is a string, a bullet list a list of strings.
+
+    A line starting "- ", "* " or "\u2022 " is a bullet; nothing is read as HTML or markdown.
+    An empty list when the text is blank.
+    """
+    if _blank(value):
+        return []
+    out: list[str | list[str]] = []
+    for block in re.split(r"\n\s*\n", str(value).replace("\r\n", "\n").strip()):
+        bullets: list[str] = []
+        for line in (ln.strip() for ln in block.split("\n")):
+            if not line:
+                continue
+            if line.startswith(("- ", "* ", "\u2022 ")):
+                bullets.append(line[2:].strip())
+                continue
+            if bullets:
+                out.append(bullets)
+                bullets = []
+            out.append(line)
+        if bullets:
+            out.append(bullets)
+    return out
 
 
 def _blank(value: Any) -> bool:
@@ -54,52 +192,6 @@ def esc(value: Any, default: str = "") -> str:
 def slug(text: str) -> str:
     """An id for an element: lower case letters, digits and hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
-
-
-def text_block(value: Any, default: str = "None given.") -> str:
-    """Plain text as paragraphs and bullet lists; everything escaped."""
-    if _blank(value):
-        return f'<p class="none-given">{html.escape(default)}</p>'
-    out: list[str] = []
-    for block in re.split(r"\n\s*\n", str(value).replace("\r\n", "\n").strip()):
-        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
-        bullets: list[str] = []
-        for line in lines:
-            if line.startswith(("- ", "* ", "\u2022 ")):
-                bullets.append(f"<li>{html.escape(line[2:].strip())}</li>")
-                continue
-            if bullets:
-                out.append("<ul>" + "".join(bullets) + "</ul>")
-                bullets = []
-            out.append(f"<p>{html.escape(line)}</p>")
-        if bullets:
-            out.append("<ul>" + "".join(bullets) + "</ul>")
-    return "\n".join(out)
-
-
-def status_badge(status: str | Status, label: str | None = None) -> str:
-    """A measure status as symbol and words (`label`: the council's words), styled by class."""
-    s = Status(status)
-    return (
-        f'<span class="status status-{s.value.replace("_", "-")}">'
-        f'<span class="symbol" aria-hidden="true">{s.symbol}</span> '
-        f"{html.escape(label or s.label)}</span>"
-    )
-
-
-_RAG_SYMBOL = {"Red": "\u25a0", "Amber": "\u25b2", "Green": "\u25cf"}
-
-
-def rag_badge(rag: Any) -> str:
-    """A commissioner's RAG rating as symbol and word; 'Not given' when blank."""
-    if _blank(rag):
-        return '<span class="rag rag-none">Not given</span>'
-    word = str(rag).strip().title()
-    symbol = _RAG_SYMBOL.get(word, "")
-    return (
-        f'<span class="rag rag-{slug(word)}"><span class="symbol" aria-hidden="true">'
-        f"{symbol}</span> {html.escape(word)}</span>"
-    )
 
 
 def table(

@@ -396,3 +396,51 @@ def test_the_pack_is_assessed_once_and_pages_count_from_its_frames():
     for sid, row in summary.iterrows():
         assert row["no_data"] == counts.get((sid, "no_data"), 0)
         assert row["measures"] == (pack.figures["strategy_id"] == sid).sum()
+
+
+def test_a_section_is_its_frames_rendered_by_its_template(leicestershire_pack):
+    """The count box on the page is the section's one-row frame, under the council's headings."""
+    from perfanalysis.pages import CollatedPage, StrategyPage
+
+    page = StrategyPage(leicestershire_pack, "SE-1")
+    data = page.success_data()
+    counts = data["counts"]
+    box = leicestershire_pack.summary.set_index("strategy_id").loc["SE-1"]
+    assert len(counts) == 1 and counts.columns[0] == "Number of measures"
+    assert counts.iloc[0]["Number of measures"] == box["measures"]
+    assert counts.iloc[0]["No data"] == box["no_data"]
+    html = page.success()
+    assert html.data.keys() == data.keys()
+    body = re.search(r'<table class="count-box">.*?</table>', str(html)).group(0)
+    cells = re.findall(r'<t[hd][^>]*class="num">([^<]*)</t[hd]>', body)
+    assert cells == [str(v) for v in counts.iloc[0]]
+    headings = re.findall(r'<th scope="col">([^<]*)</th>', body)
+    assert headings == list(counts.columns)
+
+    overview = CollatedPage(leicestershire_pack).overview_data()["overview"]
+    assert overview.columns[0] == "Supporting outcome"  # the council's level name
+    assert "Commissioner's RAG" not in overview.columns  # none was submitted
+    measures = page.appendix_data(charts=False)["measures"]
+    figures = leicestershire_pack.figures_for("SE-1")
+    assert list(measures["Measure"]) == list(figures["title"])
+    assert list(measures["Status"]) == list(figures["status_label"])
+
+
+def test_text_from_the_data_is_escaped_by_the_templates():
+    """Script in a title, a narrative field or a contract shows as text; the frames keep it."""
+    from perfanalysis import report
+    from perfanalysis.pages import CollatedPage, StrategyPage
+
+    pack = report.open_pack(ROOT / "tests" / "data" / "hostile", "Q4 2017/18", "")
+    page = StrategyPage(pack, "roads")
+    sections = [page.header(), page.narrative(), page.contracts(), page.comments()]
+    sections += [page.appendix(charts=False)]
+    collated = CollatedPage(pack)
+    sections += [collated.contents(), collated.overview(), collated.exceptions()]
+    html = "".join(str(s) for s in sections)
+    assert "<script" not in html and "<img" not in html and "onerror=alert(1)>" not in html
+    assert "Safer roads &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    contracts = page.contracts_data()["contracts"]
+    assert contracts["Service contracted"].str.contains("<script>").any()  # the words, unescaped
+    assert "Poor: needs action" in list(contracts["Performance"])
