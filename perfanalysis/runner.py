@@ -263,7 +263,7 @@ def run_pack(
     t_charts = time.perf_counter()
     from perfanalysis.report import render_charts
 
-    pack.charts = render_charts(pack, only_strategies)
+    pack.charts = render_charts(pack, only_strategies, jobs=jobs, executor=executor)
     timings["charts"] = time.perf_counter() - t_charts
     pack_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = pack_dir.parent / f".{pack_dir.name}.building-{uuid.uuid4().hex[:8]}"
