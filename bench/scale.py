@@ -9,7 +9,9 @@ SPC, comparisons and intervals). Its charts (about 30,000) and pack are left out
 `--full-600` is given: at the 60x rate they take more than half an hour on two cores; the output
 says so. Each step runs in a fresh process so that its peak memory is its own: the peak is the
 largest total resident memory of the step's process and every process it started (notebook
-kernels, chart workers), sampled every 0.1 s, and the `ru_maxrss` of the process itself.
+kernels, chart workers), sampled every 0.1 s, and the `ru_maxrss` of the process itself. "CPU s"
+is the CPU time of the step's process and its children (the whole process, imports included):
+on a shared machine it says what the work costs when the wall clock says how busy the machine was.
 """
 
 from __future__ import annotations
@@ -94,9 +96,11 @@ STEP = textwrap.dedent("""
         if "charts" in result.timings and n:
             info["ms per chart (wall)"] = round(result.timings["charts"] / n * 1000)
     seconds = time.perf_counter() - t0
+    cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF,
+              resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({{"seconds": seconds, "peak_mib": max(peak[0] / 2**20, rss),
+    print(json.dumps({{"seconds": seconds, "peak_mib": max(peak[0] / 2**20, rss), "cpu": cpu,
                       "self_mib": rss, "child_mib": children, "info": info}}, default=str))
 """).format(here=str(HERE))
 
@@ -107,7 +111,7 @@ def run_step(step: str, folder: Path, jobs: int) -> dict:
     )
     if done.returncode != 0:
         nan = float("nan")
-        return {"seconds": nan, "peak_mib": nan, "self_mib": nan, "child_mib": nan,
+        return {"seconds": nan, "peak_mib": nan, "self_mib": nan, "child_mib": nan, "cpu": nan,
                 "info": done.stderr[-300:]}  # fmt: skip
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -133,7 +137,7 @@ def main() -> None:
     ]
     print(
         f"{'size (strategies x measures x quarters)':<40}{'step':<10}{'seconds':>9}"
-        f"{'peak MiB':>10}{'self MiB':>10}  detail"
+        f"{'CPU s':>9}{'peak MiB':>10}{'self MiB':>10}  detail"
     )
     with tempfile.TemporaryDirectory(prefix="pa-scale-") as tmp:
         for label, strategies, steps in sizes:
@@ -142,8 +146,8 @@ def main() -> None:
             for step in steps:
                 r = run_step(step, folder, args.jobs)
                 print(
-                    f"{label:<40}{step:<10}{r['seconds']:>9.2f}{r['peak_mib']:>10.0f}"
-                    f"{r['self_mib']:>10.0f}  {r['info']}",
+                    f"{label:<40}{step:<10}{r['seconds']:>9.2f}{r['cpu']:>9.1f}"
+                    f"{r['peak_mib']:>10.0f}{r['self_mib']:>10.0f}  {r['info']}",
                     flush=True,
                 )
             if strategies == 600 and not args.full_600:
