@@ -36,9 +36,11 @@ __all__ = [
     "pool_is_safe",
 ]
 
-#: Below this many charts one process draws them: starting workers (imports, the first
-#: vl-convert call) costs a few seconds, more than the pool saves on a council's pack.
-MIN_CHARTS_FOR_POOL = 40
+#: Up to this many charts one process draws them. Starting a worker (spawn, importing pandas and
+#: Altair, vl-convert's first call) costs about 3 s of CPU on a quiet machine (6.5 s on a busy
+#: one), the time of 25 to 50 charts: on a council's pack (Lincolnshire: 55 charts) the pool
+#: would save nothing; at 3,000 charts it halves the drawing on two cores.
+MIN_CHARTS_FOR_POOL = 150
 #: Charts per task sent to a worker: large enough that sending a task costs little against
 #: drawing it, small enough that the workers finish together.
 BATCH = 24
