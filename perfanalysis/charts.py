@@ -23,6 +23,8 @@ from perfanalysis.periods import Period
 from perfanalysis.status import Status
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     import altair as alt
 
     from perfanalysis.report import PackData
@@ -558,24 +560,26 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
 
 # --------------------------------------------------------------------------- a pack's charts
 # Which charts a pack shows and drawing them once (the runner does, so notebooks need not import
-# Altair). `pack` is a `perfanalysis.report.PackData`.
+# Altair). `pack` is a `perfanalysis.report.PackData`. At scale the drawing is spread over
+# processes (`perfanalysis.drawing`).
 def measure_svg(pack: PackData, row: pd.Series) -> str | None:
     """A measure's chart as inline SVG, or None when it has no figures to plot."""
+    from perfanalysis.drawing import draw_task
     from perfanalysis.intervals import history_intervals
 
     history = history_intervals(
         pack.dataset, row["measure_id"], pack.dataset.history(row["measure_id"])
     )
-    if not history["actual"].notna().any():
-        return None
-    return to_svg(measure_chart(history, row), f"chart-{row['measure_id']}")
+    return draw_task((f"measure:{row['measure_id']}", "measure", (history, row)))
 
 
 def xmr_svg(pack: PackData, row: pd.Series) -> str:
+    """A measure's XmR chart as inline SVG (the measure has an SPC result)."""
     return to_svg(xmr_chart(pack.spc[row["measure_id"]], row), f"xmr-{row['measure_id']}")
 
 
 def status_svg(pack: PackData, summary: pd.DataFrame) -> str:
+    """The pack's measures by status and strategy as inline SVG, in the council's words."""
     from perfanalysis.status import status_words
 
     words = status_words(pack.dataset.meta)
@@ -583,7 +587,11 @@ def status_svg(pack: PackData, summary: pd.DataFrame) -> str:
 
 
 def chart_keys(pack: PackData, strategies: list[str] | None = None) -> list[str]:
-    """The keys of every chart the pack shows ('measure:ID', 'xmr:ID', 'status-by-strategy')."""
+    """The keys of every chart the pack shows ('measure:ID', 'xmr:ID', 'status-by-strategy').
+
+    Exactly the charts the pages show: the collated page's status chart, and on each strategy
+    page a measure chart for a measure with figures and an XmR chart for one with an SPC result.
+    """
     f = pack.figures[pack.figures["strategy_id"].isin(strategies or pack.strategies)]
     keys = ["status-by-strategy"]
     for mid, points in zip(f["measure_id"], f["spc_points"]):
@@ -594,29 +602,49 @@ def chart_keys(pack: PackData, strategies: list[str] | None = None) -> list[str]
     return keys
 
 
-def render_chart_keys(pack: PackData, keys: list[str]) -> dict[str, str]:
-    """Draw the charts named by `keys` (see `chart_keys`); a measure with no figures has none."""
+def render_chart_keys(
+    pack: PackData,
+    keys: list[str],
+    *,
+    jobs: int | None = None,
+    executor: Executor | None = None,
+) -> dict[str, str]:
+    """Draw the charts named by `keys` (see `chart_keys`); a measure with no figures has none.
+
+    The histories of all the measures are computed in one pass. Many charts are drawn by a pool
+    of `jobs` processes (default: one per core), or on `executor` when given (the runner's Dask
+    executor); the SVG is the same as drawing them one by one (`perfanalysis.drawing`).
+    """
+    from perfanalysis.drawing import draw_tasks, histories_with_intervals
+
     rows = pack.figures.set_index("measure_id", drop=False)
-    charts: dict[str, str] = {}
+    wanted = [k.partition(":")[2] for k in keys if k.startswith("measure:")]
+    histories = histories_with_intervals(pack.dataset, wanted)
+    tasks: list[tuple[str, str, tuple[Any, ...]]] = []
     for key in keys:
         kind, _, mid = key.partition(":")
         if kind == "status-by-strategy":
             from perfanalysis.pages import CollatedPage
 
-            charts[key] = status_svg(pack, CollatedPage(pack).summary)
+            tasks.append((key, "status", (CollatedPage(pack).summary,)))
         elif kind == "measure":
-            svg = measure_svg(pack, rows.loc[mid])
-            if svg is not None:
-                charts[key] = svg
+            tasks.append((key, "measure", (histories[mid], rows.loc[mid])))
         elif kind == "xmr":
-            charts[key] = xmr_svg(pack, rows.loc[mid])
-    return charts
+            tasks.append((key, "xmr", (pack.spc[mid], rows.loc[mid])))
+    return draw_tasks(tasks, jobs=jobs, executor=executor)
 
 
-def render_charts(pack: PackData, strategies: list[str] | None = None) -> dict[str, str]:
+def render_charts(
+    pack: PackData,
+    strategies: list[str] | None = None,
+    *,
+    jobs: int | None = None,
+    executor: Executor | None = None,
+) -> dict[str, str]:
     """Every chart of the pack, drawn once in the runner so that notebooks need not import Altair.
 
     Importing Altair costs seconds per process; a pack of nine notebooks would pay it nine times.
-    `strategies` limits the measure charts to those strategies (a rerun of one strategy).
+    `strategies` limits the measure charts to those strategies (a rerun of one strategy); `jobs`
+    and `executor` say where they are drawn (see `render_chart_keys`).
     """
-    return render_chart_keys(pack, chart_keys(pack, strategies))
+    return render_chart_keys(pack, chart_keys(pack, strategies), jobs=jobs, executor=executor)

@@ -294,7 +294,7 @@ def run_pack(
     check_target(pack_dir, params.dataset)
     t_charts = time.perf_counter()
     reuse = bool(only_strategies) and _intact(pack_dir)
-    _draw_charts(pack, pack_dir if reuse else None, only_strategies)
+    _draw_charts(pack, pack_dir if reuse else None, only_strategies, jobs, executor)
     timings["charts"] = time.perf_counter() - t_charts
     strategies = pack.strategies
     for sid in strategies:
@@ -396,7 +396,7 @@ def _build_and_publish(
                     "the pack stays consistent",
                     pack_dir,
                 )
-                _draw_charts(pack, None, None)  # the reused charts may be out of date
+                _draw_charts(pack, None, None, jobs, executor)  # reused charts may be stale
                 shutil.rmtree(staging / "prepared")
                 write_prepared(pack, staging / "prepared")
         elif only_strategies:
@@ -438,7 +438,13 @@ def _intact(pack_dir: Path) -> bool:
         return False
 
 
-def _draw_charts(pack: Any, published: Path | None, strategies: list[str] | None) -> None:
+def _draw_charts(
+    pack: Any,
+    published: Path | None,
+    strategies: list[str] | None,
+    jobs: int | None = None,
+    executor: Executor | None = None,
+) -> None:
     """Draw the charts the pages need; with `published`, only those of `strategies` are drawn.
 
     The others are taken from the published pack's prepared folder (a partial rerun): if the
@@ -450,12 +456,12 @@ def _draw_charts(pack: Any, published: Path | None, strategies: list[str] | None
 
     every = chart_keys(pack)
     if published is None or not strategies:
-        pack.charts = render_chart_keys(pack, every)
+        pack.charts = render_chart_keys(pack, every, jobs=jobs, executor=executor)
         return
     fresh = chart_keys(pack, strategies)
     charts = read_charts(published / "prepared", [k for k in every if k not in fresh])
     missing = [k for k in every if k not in charts and k not in fresh]
-    charts.update(render_chart_keys(pack, fresh + missing))
+    charts.update(render_chart_keys(pack, fresh + missing, jobs=jobs, executor=executor))
     pack.charts = charts
 
 
