@@ -192,6 +192,8 @@ def _year_paths(h: pd.DataFrame, f: dict[str, Any]) -> alt.LayerChart:
     Its figures restart each April, so years are drawn side by side, not joined end to end; this
     year's year-to-date target is the dashed line.
     """
+    import altair as alt
+
     parsed = {label: Period.parse(label) for label in pd.unique(h["period"])}
     h = h.assign(
         year=h["period"].map({k: Period.financial_year(p.fy).label for k, p in parsed.items()}),
