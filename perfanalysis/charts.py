@@ -627,8 +627,10 @@ def render_chart_keys(
         kind, _, mid = key.partition(":")
         if kind == "status-by-strategy":
             from perfanalysis.pages import CollatedPage
+            from perfanalysis.status import status_words
 
-            tasks.append((key, "status", (CollatedPage(pack).summary,)))
+            words = status_words(pack.dataset.meta)
+            tasks.append((key, "status", (CollatedPage(pack).summary, words)))
         elif kind == "measure":
             tasks.append((key, "measure", (histories[mid], rows.loc[mid])))
         elif kind == "xmr":

@@ -141,8 +141,8 @@ def draw_task(task: tuple[str, str, tuple[Any, ...]]) -> str | None:
         result, row = args
         return charts.to_svg(charts.xmr_chart(result, row), f"xmr-{row['measure_id']}")
     if kind == "status":
-        (summary,) = args
-        return charts.to_svg(charts.status_chart(summary), "chart-status-by-strategy")
+        summary, words = args
+        return charts.to_svg(charts.status_chart(summary, words), "chart-status-by-strategy")
     raise ValueError(f"unknown chart kind {kind!r} for {key}")
 
 
