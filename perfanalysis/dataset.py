@@ -1137,5 +1137,23 @@ class Dataset:
 
 
 def load(path: str | Path) -> Dataset:
-    """Load a dataset from a folder of CSV files or an .xlsx workbook; DataError on bad input."""
+    """Load a council's dataset: a folder of CSV files with dataset.yaml, or one .xlsx workbook.
+
+    Returns a `Dataset`: its `framework` (themes, strategies, outcomes, measures), `targets`,
+    `actuals`, `highlights`, `contracts`, `benchmarks` and `rebases` as DataFrames, and methods
+    that compute from them (`assess`, `summary`, `history`, `chart`, `spc`, `comparisons`,
+    `periods`). The data goes through the same rules as the data-quality gate; the council's
+    own spellings (``Performance Driven``, ``GREEN``, ``Qtr 4 2017-18``, ...) are read and
+    written out in canonical form (docs/data-format.md).
+
+    Raises `DatasetError` when the folder, a table or a required column is missing, and its
+    subclass `DataError` naming the file, table, row, column and value of the first bad cell
+    (`perfanalysis validate PATH` lists every problem at once).
+
+    Example::
+
+        >>> import perfanalysis as pa
+        >>> ds = pa.load("data/lincolnshire")
+        >>> ds.assess("Q4 2017/18")[["measure_id", "actual", "target", "status_label"]].head(3)
+    """
     return build(read_raw(path))

@@ -28,7 +28,15 @@ if TYPE_CHECKING:
     from perfanalysis.framework import Framework
     from perfanalysis.spc import SPCResult
 
-__all__ = ["ChartView", "show", "dataset_text", "dataset_html", "framework_text", "spc_text"]
+__all__ = [
+    "ChartView",
+    "show",
+    "lab_style",
+    "dataset_text",
+    "dataset_html",
+    "framework_text",
+    "spc_text",
+]
 
 _FREQUENCY = {
     "month": "monthly",
@@ -325,3 +333,52 @@ def spc_html(result: SPCResult) -> str:
         + "<br>".join(html.escape(line.strip()) for line in rest)
         + "</div>"
     )
+
+
+# --------------------------------------------------------------------------- the lab
+#: Shown by the shipped notebooks' first lab-only cell (never published). JupyterLab centres
+#: tables and right-aligns every cell; a pack's tables read left to right, numbers on the right.
+#: Links to other files of the pack (strategies/*.html, figures.csv, ../index.html) exist only
+#: in a published pack: in the lab they are shown as inert text, marked as such.
+_LAB_CSS = """
+.jp-RenderedHTMLCommon .table-wrap table { margin-left: 0; margin-right: auto; }
+.jp-RenderedHTMLCommon .table-wrap th, .jp-RenderedHTMLCommon .table-wrap td {
+  text-align: left; vertical-align: top; }
+.jp-RenderedHTMLCommon .table-wrap th.num, .jp-RenderedHTMLCommon .table-wrap td.num {
+  text-align: right; }
+.jp-RenderedHTMLCommon a[href$=".html"]:not([href*=":"]),
+.jp-RenderedHTMLCommon a[href$=".csv"]:not([href*=":"]),
+.jp-RenderedHTMLCommon a[href$=".pdf"]:not([href*=":"]) {
+  pointer-events: none; cursor: default; color: inherit; text-decoration: none; }
+.jp-RenderedHTMLCommon a[href$=".html"]:not([href*=":"])::after,
+.jp-RenderedHTMLCommon a[href$=".csv"]:not([href*=":"])::after,
+.jp-RenderedHTMLCommon a[href$=".pdf"]:not([href*=":"])::after {
+  content: " (a link in the published pack)"; font-size: smaller; color: #505a5f; }
+"""
+
+
+class _LabStyle:
+    """A <style> for JupyterLab only: see `lab_style`."""
+
+    def _repr_html_(self) -> str:
+        return f"<style>{_LAB_CSS}</style>"
+
+    def __repr__(self) -> str:
+        return "perfanalysis lab style: tables left-aligned, links to pack files inert"
+
+
+def lab_style() -> _LabStyle:
+    """Make the page sections read in JupyterLab as they do in the published pack.
+
+    JupyterLab centres tables and right-aligns their cells, and a link to another file of the
+    pack (a strategy page, figures.csv) leads nowhere in the lab. Displaying this (the shipped
+    notebooks do, in a cell tagged ``lab-only`` that is never published) left-aligns the pack's
+    tables, keeps number columns on the right, and shows those links as inert text. It changes
+    nothing in a published page.
+
+    Example::
+
+        from perfanalysis.display import lab_style
+        lab_style()
+    """
+    return _LabStyle()

@@ -259,6 +259,29 @@ def test_what_an_analyst_adds_is_published(ds, tmp_path):
     assert "<script" not in page
 
 
+def test_the_lab_reads_tables_left_to_right_and_pack_links_are_inert():
+    """JupyterLab right-aligns and centres tables; pack links lead nowhere there. The shipped
+    notebooks' lab-only cell fixes both in the lab, and nothing of it reaches the page."""
+    from perfanalysis.display import lab_style
+
+    style = lab_style()._repr_html_()
+    assert style.startswith("<style>") and ".table-wrap td" in style
+    assert "text-align: left" in style and "td.num" in style  # numbers stay on the right
+    assert 'a[href$=".html"]:not([href*=":"])' in style and "pointer-events: none" in style
+    for name in ("strategy_report", "collated_report"):
+        nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+        cell = nb.cells[1]  # right after the parameters cell
+        assert "lab_style()" in cell.source and "lab-only" in cell.metadata["tags"]
+    styled = nbformat.v4.new_code_cell("lab_style()")
+    styled.metadata["tags"] = ["lab-only"]
+    styled.outputs = [nbformat.v4.new_output("execute_result", data={"text/html": style},
+                                             execution_count=1)]  # fmt: skip
+    page = notebook_to_html(
+        nbformat.v4.new_notebook(cells=[styled, nbformat.v4.new_markdown_cell("# Page")])
+    )
+    assert "a link in the published pack" not in page and ".table-wrap td" not in page
+
+
 # --------------------------------------------------------------------------- a real kernel
 @pytest.mark.notebook
 def test_analyst_notebook(tmp_path):
