@@ -794,11 +794,13 @@ def build(raw: RawDataset) -> Dataset:
     frames["actuals"]["source"] = frames["actuals"]["source"].replace("", "unspecified")
     frames["benchmarks"]["kind"] = frames["benchmarks"]["kind"].replace("", "comparator")
 
+    # The framework's frames are what an analyst reads: no internal row numbers (the gate has
+    # already named every bad row).
     framework = Framework(
-        themes=t["themes"].copy(),
-        strategies=t["strategies"].copy(),
-        outcomes=t["outcomes"].copy(),
-        measures=measures,
+        themes=t["themes"].drop(columns="_row", errors="ignore"),
+        strategies=t["strategies"].drop(columns="_row", errors="ignore"),
+        outcomes=t["outcomes"].drop(columns="_row", errors="ignore"),
+        measures=measures.drop(columns="_row", errors="ignore"),
         levels={k: str(v) for k, v in (raw.meta.get("levels") or {}).items()},
     )
     return Dataset(

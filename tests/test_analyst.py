@@ -98,6 +98,9 @@ def test_assess_shows_what_a_person_reads_first_and_no_internal_columns(ds):
     assert set(ASSESS_COLUMNS) <= set(a.columns)
     assert not [c for c in a.columns if c.startswith("_")]
     assert not [c for c in ds.measures().columns if c.startswith("_")]
+    fw = ds.framework
+    for frame in (fw.themes, fw.strategies, fw.outcomes, fw.measures):
+        assert not [c for c in frame.columns if c.startswith("_")]
     for column in ("period", "reporting_period", "previous_period", "last_year_period"):
         assert a[column].dtype.ordered, column
     annual = a[a["frequency"] == "annual"].iloc[0]
