@@ -100,7 +100,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _skip_unused_grammar() -> None:
+    """Keep jsonschema from building rfc3987_syntax's IRI grammar in this command's process.
+
+    nbformat (papermill, nbconvert) imports jsonschema, which loads that optional grammar when it
+    is installed (it is, for JupyterLab): 1.1 s of every `perfanalysis run`, for a string format
+    no notebook or suite of ours uses. Only this process is affected, and only when nothing
+    imported it before; notebooks and an analyst's session import as they always do.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _skip_unused_grammar()
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="perfanalysis: %(message)s", stream=sys.stderr)
     for noisy in ("papermill", "traitlets", "great_expectations", "nbclient", "distributed"):

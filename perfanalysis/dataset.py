@@ -753,16 +753,18 @@ def _boolean(text: pd.Series, default: bool) -> pd.Series:
     return s.isin(_TRUE) | ((s == "") & default)
 
 
-def build(raw: RawDataset) -> Dataset:
+def build(raw: RawDataset, evaluated: tuple[Any, Any] | None = None) -> Dataset:
     """Type and link the raw tables; DataError naming the first problem a person must fix.
 
     Whether the data is acceptable is decided by the rule book alone (`quality`, the suites in
     expectations/, evaluated in pandas); this function only gives the accepted text its types.
+    `evaluated` is what `quality.evaluate(raw, period)` returned when the caller has already
+    run the gate (the runner): the rules are then not run a second time.
     """
     from perfanalysis import quality
 
     raw.raise_problems()
-    result, ctx = quality.evaluate(raw, None)
+    result, ctx = evaluated if evaluated is not None else quality.evaluate(raw, None)
     quality.raise_first_error(result)
     t = raw.tables
 

@@ -22,7 +22,7 @@ assess, prepare, draw the charts. `perfanalysis run` and a notebook run on its o
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,8 @@ def build_pack(
     from perfanalysis.report import prepare, render_charts
 
     raw = read_raw(dataset)
-    result = quality.validate(raw, period)
+    evaluated = quality.evaluate(raw, period)
+    result = evaluated[0]
     if on_validated:
         on_validated(result)
     if result.errors:
@@ -77,7 +78,7 @@ def build_pack(
             f"Run `perfanalysis validate {dataset} --period '{period}'` to see them.",
             result,
         )
-    pack = prepare(build(raw), period, strategies, title, quality=result.counts())
+    pack = prepare(build(raw, evaluated), period, strategies, title, quality=result.counts())
     if charts:
         pack.charts = render_charts(pack)
     return result, pack
@@ -219,6 +220,37 @@ def read_charts(folder: Path, keys: list[str]) -> dict[str, str]:
     }
 
 
+class OnDemand(Mapping[str, Any]):
+    """A read-only mapping whose values are read from the prepared folder when first asked for.
+
+    A pack of 60 strategies holds about 3,000 charts and 1,500 SPC results; each strategy's
+    notebook shows only its own, so reading every file in every notebook would cost more than
+    the page. Reading errors surface where the value is used, as `PreparedError`.
+    """
+
+    def __init__(self, described: dict[str, Any], read: Callable[[Any], Any]) -> None:
+        self._described = described
+        self._read = read
+        self._values: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._values:
+            try:
+                self._values[key] = self._read(self._described[key])
+            except OSError as exc:
+                raise PreparedError(f"{exc.filename} cannot be read: {exc.strerror}") from None
+        return self._values[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._described
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._described)
+
+    def __len__(self) -> int:
+        return len(self._described)
+
+
 def read_prepared(folder: str | Path) -> Any:
     """The PackData written by `write_prepared` into `folder`."""
     from perfanalysis.dataset import Dataset
@@ -240,8 +272,9 @@ def read_prepared(folder: str | Path) -> Any:
             meta=d["dataset"]["meta"],
             path=folder,
         )
-        spc = {
-            mid: SPCResult(
+
+        def spc_result(s: dict[str, Any]) -> SPCResult:
+            return SPCResult(
                 points=_read_frame(folder, s["points"]),
                 variation_icon=s["variation_icon"],
                 assurance_icon=s["assurance_icon"],
@@ -250,9 +283,10 @@ def read_prepared(folder: str | Path) -> Any:
                 improvement=s["improvement"],
                 target=s["target"],
             )
-            for mid, s in d["spc"].items()
-        }
-        charts = {k: (folder / rel).read_text(encoding="utf-8") for k, rel in d["charts"].items()}
+
+        # Read when a page asks: a strategy's page reads its own measures' SPC and charts only.
+        spc = OnDemand(d["spc"], spc_result)
+        charts = OnDemand(d["charts"], lambda rel: (folder / rel).read_text(encoding="utf-8"))
         return PackData(
             dataset,
             Period.parse(d["period"]),

@@ -30,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -170,11 +171,13 @@ class Progress:
             log.info("published %s (%d of %d)", what, self.done, self.total)
 
 
-def _ipc_kernel_manager(folder: str, cwd: str) -> type:
+def _ipc_kernel_manager(folder: str, cwd: str, host: Any = None) -> type:
     """A kernel manager whose kernel talks over IPC sockets in `folder` (a private mkdtemp).
 
     The kernel starts in `cwd`. papermill's own `cwd=` changes the working folder of the whole
     process, which races between notebooks run in threads; the kernel's own folder does not.
+    With `host` (a `perfanalysis.kernelhost.KernelHost`) the kernel is forked by the host, with
+    the imports already done, instead of starting a new Python.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -183,6 +186,16 @@ def _ipc_kernel_manager(folder: str, cwd: str) -> type:
             super().__init__(*args, **kwargs)
             self.transport = "ipc"
             self.ip = os.path.join(folder, "k")
+
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            if host is not None and self.provisioner is None:
+                from perfanalysis.kernelhost import forked_provisioner
+
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = forked_provisioner(host)(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+                )
+            return await super()._async_pre_start_kernel(**kw)
 
         async def start_kernel(self, **kw: Any) -> None:
             # The kernel's own chatter (shutdown messages, zmq teardown) is not the user's
@@ -208,8 +221,15 @@ class NotebookJob:
     title: str
 
 
-def execute_job(job: NotebookJob, cwd: str) -> tuple[str, float]:
-    """Execute one notebook with papermill and convert it to HTML. Runs in a pool worker."""
+def execute_job(
+    job: NotebookJob, cwd: str, host: Any = None, gate: Callable[..., None] | None = None
+) -> tuple[str, float]:
+    """Execute one notebook with papermill and convert it to HTML. Runs in a pool worker.
+
+    `host` (a `KernelHost`, on the machine of the run) forks the kernel; without it (a Dask
+    worker elsewhere) the kernel is a new Python process. `gate` holds the first cell until
+    the runner has written the prepared folder (see `_Gate`).
+    """
     import nbformat
     import papermill as pm
 
@@ -228,8 +248,9 @@ def execute_job(job: NotebookJob, cwd: str) -> tuple[str, float]:
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
-            kernel_manager_class=_ipc_kernel_manager(sockets, cwd),
+            kernel_manager_class=_ipc_kernel_manager(sockets, cwd, host),
             record_timing=False,
+            **({"on_cell_start": gate} if gate is not None else {}),
         )
     except pm.PapermillExecutionError as exc:
         raise PackError(
@@ -269,8 +290,6 @@ def run_pack(
 
     `inputs` (default: the parameters' `inputs`, true) copies the dataset's files into the pack.
     """
-    from perfanalysis.prepared import build_pack
-
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     keep_inputs = params.inputs if inputs is None else inputs
@@ -280,6 +299,42 @@ def run_pack(
         find_chromium()  # fail before any work when the PDF cannot be printed
     if out is not None:
         check_target(Path(out), params.dataset)  # before any work: a refused place costs nothing
+    # The kernel host imports what the notebooks need while the data is read and checked.
+    host = _start_host() if executor is None else None
+    try:
+        return _run(params, host, jobs, out, quiet, only_strategies, executor, pdf, on_validated,
+                    keep_inputs, timings, t0)  # fmt: skip
+    finally:
+        if host is not None:
+            host.close()
+
+
+def _start_host() -> Any:
+    """A kernel host for this run's notebooks, or None where kernels cannot be forked."""
+    if not hasattr(os, "fork") or os.environ.get("PERFANALYSIS_FORK_KERNELS", "1") == "0":
+        return None
+    from perfanalysis.kernelhost import KernelHost
+
+    return KernelHost()
+
+
+def _run(
+    params: PackParameters,
+    host: Any,
+    jobs: int | None,
+    out: Path | None,
+    quiet: bool,
+    only_strategies: list[str] | None,
+    executor: Executor | None,
+    pdf: bool,
+    on_validated: Callable[[Any], None] | None,
+    keep_inputs: bool,
+    timings: dict[str, float],
+    t0: float,
+) -> PackResult:
+    """run_pack once the target is known to be acceptable and the kernel host is starting."""
+    from perfanalysis.prepared import build_pack
+
     result, pack = build_pack(
         params.dataset,
         params.period,
@@ -292,10 +347,6 @@ def run_pack(
     org = slug(pack.organisation)
     pack_dir = Path(out).resolve() if out else params.output / org / pack.period.slug
     check_target(pack_dir, params.dataset)
-    t_charts = time.perf_counter()
-    reuse = bool(only_strategies) and _intact(pack_dir)
-    _draw_charts(pack, pack_dir if reuse else None, only_strategies, jobs, executor)
-    timings["charts"] = time.perf_counter() - t_charts
     strategies = pack.strategies
     for sid in strategies:
         if not _file_safe(sid):
@@ -312,7 +363,7 @@ def run_pack(
     try:
         return _build_and_publish(
             params, pack, result, pack_dir, keep_inputs, only_strategies, jobs, executor,
-            quiet, pdf, timings, t0,
+            quiet, pdf, timings, t0, host,
         )  # fmt: skip
     except OSError as exc:
         raise _place_error(exc) from None
@@ -331,6 +382,7 @@ def _build_and_publish(
     pdf: bool,
     timings: dict[str, float],
     t0: float,
+    host: Any = None,
 ) -> PackResult:
     """Stage the pack beside its final place, run the notebooks, publish; see run_pack."""
     from perfanalysis.manifest import write_manifest
@@ -348,7 +400,6 @@ def _build_and_publish(
             dataset_param = f"../inputs/{Path(params.dataset).name}"
         if keep_inputs:
             copy_inputs(pack.dataset, staging / "inputs")
-        write_prepared(pack, staging / "prepared")
         # Parameters as the notebooks record them: relative to the pack's notebooks/ folder.
         common = {"dataset": dataset_param, "period": pack.period.label, "prepared": "../prepared"}
         jobs_list = [
@@ -378,19 +429,29 @@ def _build_and_publish(
             check_notebook_parameters(
                 notebook, {k for j in jobs_list for k in j.parameters if j.notebook == notebook}
             )
-        if only_strategies and (pack_dir / "manifest.json").is_file():
-            if _same_data(staging, pack_dir, keep_inputs):
+        (staging / "notebooks").mkdir(exist_ok=True)
+        partial = bool(only_strategies) and (pack_dir / "manifest.json").is_file()
+        if only_strategies and not partial:
+            log.info("no published pack at %s yet: building every page", pack_dir)
+        # The pages that are rebuilt whatever happens start now: their kernels start while the
+        # charts are drawn, and their first cell waits until the prepared folder is written.
+        first = [j for j in jobs_list if not partial or j.name in {*only_strategies, "index"}]
+        rest = [j for j in jobs_list if j not in first]
+        runner = _Notebooks(jobs, executor, quiet, staging / "notebooks", host)
+        try:
+            runner.submit(first)
+            t_charts = time.perf_counter()
+            _draw_charts(pack, pack_dir if partial and _intact(pack_dir) else None,
+                         only_strategies, jobs, executor)  # fmt: skip
+            timings["charts"] = time.perf_counter() - t_charts
+            write_prepared(pack, staging / "prepared")
+            if partial and _same_data(staging, pack_dir, keep_inputs):
                 # Same inputs, same prepared figures: the other pages cannot have changed, so
                 # they are kept as published and only the named strategies and the index rerun.
-                for item in pack_dir.iterdir():
-                    if item.name not in ("inputs", "prepared", "manifest.json"):
-                        if item.is_dir():
-                            shutil.copytree(item, staging / item.name, dirs_exist_ok=True)
-                        else:
-                            shutil.copy2(item, staging / item.name)
-                wanted = set(only_strategies) | {"index"}
-                jobs_list = [j for j in jobs_list if j.name in wanted]
-            else:
+                rebuilt = {p.relative_to(staging) for j in first for p in (j.output, j.html)}
+                _copy_published(pack_dir, staging, rebuilt)
+                rest = []
+            elif partial:
                 log.info(
                     "the data changed since %s was published: rebuilding every page so that "
                     "the pack stays consistent",
@@ -399,13 +460,14 @@ def _build_and_publish(
                 _draw_charts(pack, None, None, jobs, executor)  # reused charts may be stale
                 shutil.rmtree(staging / "prepared")
                 write_prepared(pack, staging / "prepared")
-        elif only_strategies:
-            log.info("no published pack at %s yet: building every page", pack_dir)
-        (staging / "notebooks").mkdir(exist_ok=True)
-        t2 = time.perf_counter()
-        progress = Progress(len(jobs_list), quiet)
-        _execute_all(jobs_list, jobs, executor, progress, staging / "notebooks")
-        timings["notebooks"] = time.perf_counter() - t2
+            runner.open()
+            runner.submit(rest)
+            t2 = time.perf_counter()
+            runner.wait()
+            timings["notebooks"] = time.perf_counter() - t2
+        finally:
+            runner.close()
+        jobs_list = first + rest
         write_figures(pack, staging / "figures.csv")
         write_quality_page(result, pack, staging / "data-quality.html")
         if pdf:
@@ -423,6 +485,21 @@ def _build_and_publish(
     timings["total"] = time.perf_counter() - t0
     pages = [pack_dir / "index.html"] + [pack_dir / "strategies" / f"{s}.html" for s in strategies]
     return PackResult(pack_dir, pages, timings, manifest, rebuilt=len(jobs_list))
+
+
+def _copy_published(pack_dir: Path, staging: Path, rebuilt: set[Path]) -> None:
+    """Copy the published pack's pages and notebooks into `staging`, except those `rebuilt`.
+
+    The inputs, prepared folder and manifest are this run's own; the rebuilt pages are being
+    written by their notebooks at the same time, so they are never touched here.
+    """
+    own = {"inputs", "prepared", "manifest.json"}
+    for item in sorted(pack_dir.rglob("*")):
+        rel = item.relative_to(pack_dir)
+        if rel.parts[0] in own or rel in rebuilt or not item.is_file() or item.is_symlink():
+            continue
+        (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(item, staging / rel)
 
 
 def _intact(pack_dir: Path) -> bool:
@@ -645,29 +722,90 @@ def check_notebook_parameters(notebook: Path, names: set[str]) -> None:
         )
 
 
-def _execute_all(
-    jobs_list: list[NotebookJob],
-    jobs: int | None,
-    executor: Executor | None,
-    progress: Progress,
-    cwd_folder: Path,
-) -> None:
-    """Run every job on the executor (a local bounded pool unless one is given)."""
-    cwd = str(cwd_folder)
-    own = executor is None
-    pool = executor or ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1))
-    try:
-        futures = {pool.submit(execute_job, job, cwd): job for job in jobs_list}
-        for future in as_completed(futures):
-            name, _ = future.result()  # the first failure raises PackError here
-            progress.step(futures[future].html.name if name != "index" else "index.html")
-    except BaseException:
-        for f in futures:
-            f.cancel()
-        raise
-    finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+class _Gate:
+    """Holds notebooks at their first cell until the prepared folder is written.
+
+    It is nbclient's `on_cell_start` hook: the kernel has started (forked, or a new Python)
+    while the runner drew the charts, and the cells run once the figures they read exist.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._failed = False
+
+    def open(self) -> None:
+        self._event.set()
+
+    def fail(self) -> None:
+        self._failed = True
+        self._event.set()
+
+    def __call__(self, **_: Any) -> None:
+        self._event.wait()
+        if self._failed:
+            raise PackError("the run stopped before this notebook ran")
+
+
+class _Notebooks:
+    """The run's notebooks on a bounded pool: submit them, open the gate, wait for them all.
+
+    On this machine they run on threads, `jobs` at once (default: two per core when kernels
+    are forked, as a kernel spends half its life waiting on messages; else one per core), and
+    start at once, held at their first cell by the gate. On another executor (Dask) they are
+    sent only once the gate opens, since a gate cannot reach another machine.
+    """
+
+    def __init__(
+        self,
+        jobs: int | None,
+        executor: Executor | None,
+        quiet: bool,
+        cwd_folder: Path,
+        host: Any = None,
+    ) -> None:
+        self.cwd, self.host = str(cwd_folder), host
+        self.own = executor is None
+        default = (2 if host is not None else 1) * (os.cpu_count() or 1)
+        self.pool = executor or ThreadPoolExecutor(max_workers=max(1, jobs or default))
+        self.gate = _Gate() if self.own else None
+        self.opened = False
+        self.pending: list[NotebookJob] = []
+        self.futures: dict[Any, NotebookJob] = {}
+        self.progress = Progress(0, quiet)
+
+    def submit(self, jobs_list: list[NotebookJob]) -> None:
+        self.progress.total += len(jobs_list)
+        if self.gate is None and not self.opened:
+            self.pending.extend(jobs_list)
+            return
+        for job in jobs_list:
+            future = self.pool.submit(execute_job, job, self.cwd, self.host, self.gate)
+            self.futures[future] = job
+
+    def open(self) -> None:
+        """The prepared folder is written: let the notebooks run their cells."""
+        self.opened = True
+        if self.gate is not None:
+            self.gate.open()
+        pending, self.pending = self.pending, []
+        self.progress.total -= len(pending)
+        self.submit(pending)
+
+    def wait(self) -> None:
+        """Wait for every notebook; the first failure raises (PackError) here."""
+        for future in as_completed(self.futures):
+            name, _ = future.result()
+            job = self.futures[future]
+            self.progress.step(job.html.name if name != "index" else "index.html")
+
+    def close(self) -> None:
+        """Stop what has not run (after a failure) and release the threads."""
+        if self.gate is not None and not self.opened:
+            self.gate.fail()
+        for future in self.futures:
+            future.cancel()
+        if self.own:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _publish(staging: Path, pack_dir: Path) -> None:

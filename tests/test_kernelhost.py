@@ -1,0 +1,109 @@
+"""Kernels forked from the run's kernel host: the same notebooks, fewer imports, nothing left over.
+
+The runner starts one host per run; each notebook's kernel is a fork of it. These tests check
+what an auditor relies on: a forked kernel is a process of its own, in its own folder, that
+prints tables as a fresh kernel does; a pack built with forked kernels is byte for byte the pack
+built with new Python kernels; and no process outlives the run, whether it succeeds or fails.
+(tests/test_rerun_from_pack.py reruns a built pack's notebooks in fresh kernels and compares
+every output as well.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import psutil
+import pytest
+
+from perfanalysis import runner
+from perfanalysis.errors import PackError
+from perfanalysis.kernelhost import KernelHost
+from perfanalysis.runner import _ipc_kernel_manager, read_parameters, run_pack
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "tests" / "data" / "small-params.yaml"
+
+PROBE = (
+    "import json, os, sys, pandas as pd\n"
+    "print(json.dumps({'pid': os.getpid(), 'ppid': os.getppid(), 'cwd': os.getcwd(),"
+    " 'max_columns': pd.get_option('display.max_columns'), 'sid': os.getsid(0),"
+    " 'tmp': os.environ.get('PA_PROBE')}))"
+)
+
+
+def _probe(host: KernelHost | None, cwd: Path, tmp: Path) -> dict:
+    """Start a kernel (forked by `host`, or a new Python without), run PROBE, stop it."""
+
+    async def go() -> dict:
+        km = _ipc_kernel_manager(str(tmp), str(cwd), host)(kernel_name="python3")
+        await km.start_kernel(env={**os.environ, "PA_PROBE": "seen"})
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive(PROBE, timeout=60, output_hook=out.append)
+            assert reply["content"]["status"] == "ok"
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel()
+        texts = [m["content"]["text"] for m in out if m["msg_type"] == "stream"]
+        return json.loads("".join(texts))
+
+    out: list[dict] = []
+    return asyncio.run(go())
+
+
+def test_a_forked_kernel_is_its_own_process_and_prints_as_a_fresh_one(tmp_path):
+    work = tmp_path / "notebooks"
+    work.mkdir()
+    with KernelHost() as host:
+        assert host.ready(), "the host could not fork: an import started a thread"
+        forked = _probe(host, work, tmp_path)
+        assert forked["ppid"] == host.process.pid  # forked by the host, not started by Python
+        assert forked["sid"] == forked["pid"]  # its own session, as jupyter_client starts them
+        assert not psutil.pid_exists(forked["pid"])  # stopped with its manager
+    fresh = _probe(None, work, tmp_path)
+    assert fresh["ppid"] == os.getpid()
+    for key in ("cwd", "max_columns", "tmp"):
+        assert forked[key] == fresh[key], key
+    assert forked["cwd"] == str(work) and forked["tmp"] == "seen"
+    assert host.process.poll() is not None  # the host stopped when the run let it go
+
+
+def _children() -> set[int]:
+    return {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()}
+
+
+@pytest.mark.notebook
+def test_forked_and_new_python_kernels_publish_the_same_pack(tmp_path, monkeypatch):
+    from tests.conftest import tree_digest
+
+    before = _children()
+    forked = run_pack(read_parameters(SMALL), out=tmp_path / "forked", quiet=True).pack_dir
+    assert _children() <= before, "the run left a process behind"
+    monkeypatch.setenv("PERFANALYSIS_FORK_KERNELS", "0")
+    fresh = run_pack(read_parameters(SMALL), out=tmp_path / "fresh", quiet=True).pack_dir
+    a, b = tree_digest(forked), tree_digest(fresh)
+    a.pop("manifest.json"), b.pop("manifest.json")  # the run's date and timings
+    assert a == b
+
+
+@pytest.mark.notebook
+def test_a_failure_while_drawing_stops_the_started_notebooks(tmp_path, monkeypatch):
+    """Notebooks start before the charts are drawn; if drawing fails, none runs on, nothing is
+    published, and no kernel or host is left running."""
+    out = tmp_path / "pack"
+
+    def broken(*args, **kwargs):
+        raise PackError("a chart could not be drawn")
+
+    before = _children()
+    monkeypatch.setattr(runner, "_draw_charts", broken)
+    with pytest.raises(PackError, match="a chart could not be drawn"):
+        run_pack(read_parameters(SMALL), out=out, quiet=True)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == []  # no staging folder left
+    assert _children() <= before
