@@ -152,9 +152,12 @@ class KernelHost:
         request = {"argv": argv[3:], "cwd": cwd, "env": dict(env)}
         with self._lock:
             assert self.process.stdin and self.process.stdout
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-            reply = self.process.stdout.readline()
+            try:
+                self.process.stdin.write(json.dumps(request) + "\n")
+                self.process.stdin.flush()
+                reply = self.process.stdout.readline()
+            except (OSError, ValueError):  # a closed pipe: the host stopped
+                reply = ""
         try:
             return int(json.loads(reply)["pid"])
         except (ValueError, KeyError, TypeError):
@@ -244,7 +247,11 @@ def forked_provisioner(host: KernelHost) -> type:
             cwd = str(kwargs.get("cwd") or os.getcwd())
             # the kernel stops if the host (its parent) goes away
             env = {**env, "JPY_PARENT_PID": str(host.process.pid)}
-            self.process = ForkedKernel(host.fork(cmd, cwd, env))  # type: ignore[assignment]
+            try:
+                pid = host.fork(cmd, cwd, env)
+            except OSError:  # the host is gone (killed, out of memory): start one as usual
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = ForkedKernel(pid)  # type: ignore[assignment]
             self.pid = self.pgid = self.process.pid
             self.cwd = cwd
             return self.connection_info

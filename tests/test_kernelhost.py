@@ -107,3 +107,14 @@ def test_a_failure_while_drawing_stops_the_started_notebooks(tmp_path, monkeypat
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == []  # no staging folder left
     assert _children() <= before
+
+
+def test_a_kernel_still_starts_when_the_host_has_gone(tmp_path):
+    """A host killed mid-run (out of memory, say) costs speed, not the run: kernels start as
+    new Python processes."""
+    with KernelHost() as host:
+        assert host.ready()
+        host.process.kill()
+        host.process.wait()
+        seen = _probe(host, tmp_path, tmp_path)
+    assert seen["ppid"] == os.getpid()
