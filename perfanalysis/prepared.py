@@ -116,6 +116,64 @@ def _read_frame(folder: Path, info: dict[str, Any]) -> pd.DataFrame:
         raise PreparedError(f"prepared file {path} cannot be read: {exc}") from None
 
 
+class _PageDigests:
+    """SHA-256 of what each page is made from: {"*": pack-wide, "index": ..., strategy_id: ...}.
+
+    "*" is what every page shows (the framework, the dataset's settings, the period, the title,
+    the version of perfanalysis); each strategy's digest covers the rows of its own measures and
+    strategy in every table, its measures' SPC results and charts; "index" what only the collated
+    page shows (the quality counts, the status chart). A rerun of one strategy compares these
+    with the published pack's: a page whose digest and "*" are unchanged is kept as published.
+    Rows no strategy of the pack owns count as pack-wide, so a change there rebuilds every page.
+    """
+
+    def __init__(self, pack: Any) -> None:
+        import hashlib
+
+        from perfanalysis import __version__
+
+        fw = pack.dataset.framework
+        self.strategies = list(pack.strategies)
+        self.owner = dict(zip(fw.measures["measure_id"], fw.measures["strategy_id"]))
+        self._hashes = {k: hashlib.sha256() for k in ["*", "index", *self.strategies]}
+        self.add("*", json.dumps(
+            [__version__, pack.organisation, pack.period.label, pack.title, self.strategies,
+             pack.dataset.meta, dict(fw.levels)], default=str, sort_keys=True))  # fmt: skip
+        self.add("index", json.dumps(pack.quality, default=str, sort_keys=True))
+
+    def of_measure(self, measure_id: str) -> str:
+        owner = self.owner.get(measure_id)
+        return owner if owner in self._hashes else "*"
+
+    def add(self, key: str, data: str | bytes) -> None:
+        self._hashes[key].update(data.encode() if isinstance(data, str) else data)
+
+    def frame(self, name: str, frame: pd.DataFrame, keys: pd.Series | None) -> None:
+        """Each row's hash goes to the page that owns it (`keys`; None: every page)."""
+        self.add("*", f"{name}|{list(map(str, frame.columns))}|{list(map(str, frame.dtypes))}")
+        rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        if keys is None:
+            self.add("*", rows.tobytes())
+            return
+        keys = keys.where(keys.isin(self.strategies), "*").astype(str).to_numpy()
+        for key, idx in pd.Series(keys).groupby(keys, sort=True).indices.items():
+            self.add(key, name.encode() + rows[idx].tobytes())
+
+    def tables(self, pack: Any) -> None:
+        ds, fw = pack.dataset, pack.dataset.framework
+        self.frame("figures", pack.figures, pack.figures["strategy_id"])
+        self.frame("summary", pack.summary, pack.summary["strategy_id"])
+        for name in _FRAMEWORK_TABLES:
+            self.frame(name, getattr(fw, name), None)
+        for name in _DATASET_TABLES:
+            t = getattr(ds, name)
+            keys = t["strategy_id"] if "strategy_id" in t else t["measure_id"].map(self.owner)
+            self.frame(name, t, keys)
+
+    def digests(self) -> dict[str, str]:
+        return {k: h.hexdigest() for k, h in self._hashes.items()}
+
+
 def write_prepared(pack: Any, folder: Path) -> Path:
     """Write `pack` (a PackData) into `folder` (created); returns the path of pack.json."""
     folder = Path(folder)
@@ -129,6 +187,8 @@ def write_prepared(pack: Any, folder: Path) -> Path:
         tables[name] = _write_frame(getattr(ds.framework, name), folder, f"tables/{name}.parquet")
     for name in _DATASET_TABLES:
         tables[name] = _write_frame(getattr(ds, name), folder, f"tables/{name}.parquet")
+    pages = _PageDigests(pack)
+    pages.tables(pack)
     spc = {}
     for i, (mid, r) in enumerate(sorted(pack.spc.items())):
         spc[mid] = {
@@ -140,12 +200,17 @@ def write_prepared(pack: Any, folder: Path) -> Path:
             "points": _write_frame(r.points, folder, f"spc/{i:04d}-points.parquet"),
             "summary": _write_frame(r.summary, folder, f"spc/{i:04d}-summary.parquet"),
         }
+        pages.add(pages.of_measure(mid), json.dumps(spc[mid], default=str, sort_keys=True))
+        for part in ("points", "summary"):
+            pages.add(pages.of_measure(mid), (folder / spc[mid][part]["file"]).read_bytes())
     charts = {}
     (folder / "charts").mkdir()
     for i, (key, svg) in enumerate(sorted(pack.charts.items())):
         rel = f"charts/{i:04d}.svg"
         (folder / rel).write_text(svg, encoding="utf-8", newline="\n")
         charts[key] = rel
+        kind, _, mid = key.partition(":")
+        pages.add(pages.of_measure(mid) if mid else "index", f"{key}\n{svg}")
     description = {
         "format": FORMAT,
         "version": VERSION,
@@ -164,6 +229,7 @@ def write_prepared(pack: Any, folder: Path) -> Path:
         "tables": tables,
         "spc": spc,
         "charts": charts,
+        "pages": pages.digests(),
     }
     path = folder / "pack.json"
     path.write_text(

@@ -441,25 +441,34 @@ def _build_and_publish(
         try:
             runner.submit(first)
             t_charts = time.perf_counter()
-            _draw_charts(pack, pack_dir if partial and _intact(pack_dir) else None,
-                         only_strategies, jobs, executor)  # fmt: skip
+            reused = partial and _intact(pack_dir)  # the other strategies' charts are reused
+            _draw_charts(pack, pack_dir if reused else None, only_strategies, jobs, executor)
             timings["charts"] = time.perf_counter() - t_charts
             write_prepared(pack, staging / "prepared")
-            if partial and _same_data(staging, pack_dir, keep_inputs):
-                # Same inputs, same prepared figures: the other pages cannot have changed, so
-                # they are kept as published and only the named strategies and the index rerun.
-                rebuilt = {p.relative_to(staging) for j in first for p in (j.output, j.html)}
-                _copy_published(pack_dir, staging, rebuilt)
-                rest = []
-            elif partial:
-                log.info(
-                    "the data changed since %s was published: rebuilding every page so that "
-                    "the pack stays consistent",
-                    pack_dir,
-                )
-                _draw_charts(pack, None, None, jobs, executor)  # reused charts may be stale
-                shutil.rmtree(staging / "prepared")
-                write_prepared(pack, staging / "prepared")
+            if partial:
+                changed = _changed_pages(staging, pack_dir) if reused else None
+                if reused and (changed is None or not changed <= set(only_strategies or ())):
+                    # other pages' figures changed too: the charts reused for them may be stale
+                    _draw_charts(pack, None, None, jobs, executor)
+                    shutil.rmtree(staging / "prepared")
+                    write_prepared(pack, staging / "prepared")
+                    changed = _changed_pages(staging, pack_dir)
+                if changed is None:
+                    log.info(
+                        "what every page shows changed since %s was published (or it is not "
+                        "intact): rebuilding every page so that the pack stays consistent",
+                        pack_dir,
+                    )
+                else:
+                    extra = sorted(changed - set(only_strategies or ()))
+                    if extra:
+                        log.info("the figures of %s changed too: rebuilding their pages",
+                                 ", ".join(extra))  # fmt: skip
+                    rest = [j for j in rest if j.name in changed]
+                    rebuilt = {p.relative_to(staging) for j in first + rest
+                               for p in (j.output, j.html)}  # fmt: skip
+                    # The other pages were made from the same figures: kept as published.
+                    _copy_published(pack_dir, staging, rebuilt)
             runner.open()
             runner.submit(rest)
             t2 = time.perf_counter()
@@ -525,8 +534,8 @@ def _draw_charts(
     """Draw the charts the pages need; with `published`, only those of `strategies` are drawn.
 
     The others are taken from the published pack's prepared folder (a partial rerun): if the
-    data changed, the staged prepared folder then differs from the published one and the run
-    redraws everything (`_draw_charts(pack, None, None)`).
+    figures of other pages changed too (`_changed_pages`), the run redraws everything
+    (`_draw_charts(pack, None, None)`).
     """
     from perfanalysis.prepared import read_charts
     from perfanalysis.report import chart_keys, render_chart_keys
@@ -559,22 +568,22 @@ def copy_inputs(dataset: Any, folder: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _tree_digest(folder: Path) -> dict[str, str]:
-    from perfanalysis.manifest import sha256
+def _changed_pages(staging: Path, published: Path) -> set[str] | None:
+    """The strategies whose pages are made from different figures than the published ones.
 
-    if not folder.is_dir():
-        return {}
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    return {p.relative_to(folder).as_posix(): sha256(p) for p in files}
-
-
-def _same_data(staging: Path, published: Path, keep_inputs: bool) -> bool:
-    """Whether the staged prepared figures (and inputs) are byte-identical to the published."""
-    if _tree_digest(staging / "prepared") != _tree_digest(published / "prepared"):
-        return False
-    if keep_inputs and _tree_digest(staging / "inputs") != _tree_digest(published / "inputs"):
-        return False
-    return keep_inputs == (published / "inputs").is_dir()
+    Compares the page digests of the two prepared folders (see `prepared._PageDigests`); None
+    when what every page shows changed (or the published pack has no digests): every page must
+    then be rebuilt.
+    """
+    try:
+        new = json.loads((staging / "prepared" / "pack.json").read_text(encoding="utf-8"))
+        old = json.loads((published / "prepared" / "pack.json").read_text(encoding="utf-8"))
+        new, old = new["pages"], old["pages"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(old, dict) or new.get("*") != old.get("*") or set(new) != set(old):
+        return None
+    return {k for k in new if k not in ("*", "index") and new[k] != old[k]}
 
 
 # --------------------------------------------------------------------------- safe publishing
