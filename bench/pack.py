@@ -8,8 +8,10 @@ Runs, in one go, on this machine:
 - the naive baseline a council analyst would script: for each notebook, the `papermill` command
   line, then `jupyter nbconvert --to html --no-input`, one after the other;
 - the floor: notebooks x (time to start a kernel and import perfanalysis) / cores;
-- a warm rerun of one strategy (`--strategy ID`) after a full run, on unchanged data (only that
-  strategy's notebook, its charts and the index are rebuilt).
+- a rerun of one strategy (`--strategy ID`) after a corrected figure, as a performance officer
+  does it: a full run on a copy of the dataset, one of that strategy's actuals changed, then the
+  rerun (that strategy's notebook, its charts and the index are rebuilt); and the same rerun on
+  unchanged data.
 Prints a table of wall times, the ratios the project's goals are stated in, and the peak memory
 (maximum resident set) of the runs and of their kernels.
 """
@@ -76,6 +78,30 @@ def naive(work: Path) -> float:
     return time.perf_counter() - start
 
 
+def corrected_rerun(work: Path, params: dict) -> float:
+    """Publish a copy of the dataset, correct one actual of the first strategy, time the rerun."""
+    import csv
+
+    data = work / "data"
+    shutil.copytree((PARAMS.parent / params["dataset"]).resolve(), data)
+    copy = {**params, "dataset": "data", "output": "reports"}
+    (work / "params.yaml").write_text(yaml.safe_dump(copy), encoding="utf-8")
+    cli = [str(BIN / "perfanalysis"), "run", str(work / "params.yaml"), "--quiet"]
+    wall(cli + ["--out", str(work / "pack")])
+    strategy = params["strategies"][0]
+    with open(data / "measures.csv", newline="", encoding="utf-8") as f:
+        ids = {r["measure_id"] for r in csv.DictReader(f) if r["strategy_id"] == strategy}
+    with open(data / "actuals.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    row = next(r for r in rows if r["measure_id"] in ids and r["period"] == params["period"])
+    row["actual"] = str(float(row["actual"]) + 1)  # the corrected figure
+    with open(data / "actuals.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return wall(cli + ["--out", str(work / "pack"), "--strategy", strategy])
+
+
 def kernel_and_import(work: Path, repeats: int = 3) -> float:
     """Time to start a kernel and import perfanalysis, as the runner starts them."""
     import papermill as pm
@@ -122,7 +148,8 @@ def main() -> None:
         j1 = wall(cli + ["--out", str(work / "j1"), "--jobs", "1"])
         j2 = wall(cli + ["--out", str(work / "j2"), "--jobs", "2"])
         ours = wall(cli + ["--out", str(work / "ours")])
-        one = wall(cli + ["--out", str(work / "ours"), "--strategy", params["strategies"][0]])
+        same = wall(cli + ["--out", str(work / "ours"), "--strategy", params["strategies"][0]])
+        one = corrected_rerun(work / "corrected", params)
         (work / "naive").mkdir()
         base = naive(work / "naive")
         per = kernel_and_import(work)
@@ -139,8 +166,9 @@ def main() -> None:
         ("floor = notebooks x that / cores (s)", f"{floor:.1f}"),
         ("ours / floor (goal <= 1.5)", f"{ours / floor:.2f}"),
         ("--jobs 2 / floor", f"{j2 / floor:.2f}"),
-        ("rerun one strategy, warm (s)", f"{one:.1f}"),
-        ("rerun one / kernel start + import (goal <= 3)", f"{one / per:.2f}"),
+        ("rerun one strategy after a corrected figure (s)", f"{one:.1f}"),
+        ("that / kernel start + import (goal <= 3)", f"{one / per:.2f}"),
+        ("rerun one strategy, unchanged data (s)", f"{same:.1f}"),
         ("peak memory of a run or kernel (MiB)", f"{peak_mib():.0f}"),
     ]
     width = max(len(r[0]) for r in rows) + 2
