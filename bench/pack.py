@@ -93,7 +93,11 @@ def corrected_rerun(work: Path, params: dict) -> float:
         ids = {r["measure_id"] for r in csv.DictReader(f) if r["strategy_id"] == strategy}
     with open(data / "actuals.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    row = next(r for r in rows if r["measure_id"] in ids and r["period"] == params["period"])
+    row = next(
+        r
+        for r in rows
+        if r["measure_id"] in ids and r["period"] == params["period"] and not r.get("numerator")
+    )  # a figure without counts (a count-based one must agree with its counts)
     row["actual"] = str(float(row["actual"]) + 1)  # the corrected figure
     with open(data / "actuals.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
