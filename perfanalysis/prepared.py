@@ -21,7 +21,9 @@ assess, prepare, draw the charts. `perfanalysis run` and a notebook run on its o
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -173,71 +175,123 @@ class _PageDigests:
     def digests(self) -> dict[str, str]:
         return {k: h.hexdigest() for k, h in self._hashes.items()}
 
+    def copy(self) -> _PageDigests:
+        other = copy.copy(self)
+        other._hashes = {k: h.copy() for k, h in self._hashes.items()}
+        return other
+
 
 def write_prepared(pack: Any, folder: Path) -> Path:
     """Write `pack` (a PackData) into `folder` (created); returns the path of pack.json."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=False)
-    ds = pack.dataset
-    tables: dict[str, Any] = {
-        "figures": _write_frame(pack.figures, folder, "tables/figures.parquet"),
-        "summary": _write_frame(pack.summary, folder, "tables/summary.parquet"),
-    }
-    for name in _FRAMEWORK_TABLES:
-        tables[name] = _write_frame(getattr(ds.framework, name), folder, f"tables/{name}.parquet")
-    for name in _DATASET_TABLES:
-        tables[name] = _write_frame(getattr(ds, name), folder, f"tables/{name}.parquet")
-    pages = _PageDigests(pack)
-    pages.tables(pack)
-    spc = {}
-    for i, (mid, r) in enumerate(sorted(pack.spc.items())):
-        spc[mid] = {
-            "variation_icon": r.variation_icon,
-            "assurance_icon": r.assurance_icon,
-            "warnings": list(r.warnings),
-            "improvement": r.improvement,
-            "target": r.target,
-            "points": _write_frame(r.points, folder, f"spc/{i:04d}-points.parquet"),
-            "summary": _write_frame(r.summary, folder, f"spc/{i:04d}-summary.parquet"),
+    writer = PreparedWriter(pack, folder, sorted(pack.charts))
+    for key, svg in pack.charts.items():
+        writer.chart(key, svg)
+    return writer.finish()
+
+
+class PreparedWriter:
+    """Writes a prepared folder while the charts are still being drawn (the runner does).
+
+    The tables and SPC results are written at once, with a pack.json that names every chart
+    to come (`charts`: their keys; files numbered in key order). Each chart is written when drawn
+    (`chart`), and a page's notebook may start once its own charts are there: it reads only
+    those. `finish` writes the final pack.json, with the page digests. The result is the same,
+    byte for byte, as `write_prepared` on the finished pack.
+    """
+
+    def __init__(self, pack: Any, folder: Path, charts: list[str]) -> None:
+        self.pack, self.folder = pack, Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=False)
+        ds = pack.dataset
+        tables: dict[str, Any] = {
+            "figures": _write_frame(pack.figures, self.folder, "tables/figures.parquet"),
+            "summary": _write_frame(pack.summary, self.folder, "tables/summary.parquet"),
         }
-        pages.add(pages.of_measure(mid), json.dumps(spc[mid], default=str, sort_keys=True))
-        for part in ("points", "summary"):
-            pages.add(pages.of_measure(mid), (folder / spc[mid][part]["file"]).read_bytes())
-    charts = {}
-    (folder / "charts").mkdir()
-    for i, (key, svg) in enumerate(sorted(pack.charts.items())):
-        rel = f"charts/{i:04d}.svg"
-        (folder / rel).write_text(svg, encoding="utf-8", newline="\n")
-        charts[key] = rel
-        kind, _, mid = key.partition(":")
-        pages.add(pages.of_measure(mid) if mid else "index", f"{key}\n{svg}")
-    description = {
-        "format": FORMAT,
-        "version": VERSION,
-        "organisation": pack.organisation,
-        "period": pack.period.label,
-        "title": pack.title,
-        "strategies": list(pack.strategies),
-        "quality": pack.quality,
-        "dataset": {
-            "kind": "workbook" if Path(ds.path).is_file() else "folder",
-            "name": Path(ds.path).name if Path(ds.path).is_file() else None,
-            "meta": ds.meta,
-            "levels": dict(ds.framework.levels),
-            "inputs": input_hashes(ds),
-        },
-        "tables": tables,
-        "spc": spc,
-        "charts": charts,
-        "pages": pages.digests(),
-    }
-    path = folder / "pack.json"
-    path.write_text(
-        json.dumps(description, indent=2, ensure_ascii=False, default=str) + "\n",
-        encoding="utf-8",
-        newline="\n",
-    )
-    return path
+        for name in _FRAMEWORK_TABLES:
+            tables[name] = _write_frame(
+                getattr(ds.framework, name), self.folder, f"tables/{name}.parquet"
+            )
+        for name in _DATASET_TABLES:
+            tables[name] = _write_frame(getattr(ds, name), self.folder, f"tables/{name}.parquet")
+        self.pages = _PageDigests(pack)
+        self.pages.tables(pack)
+        spc = {}
+        for i, (mid, r) in enumerate(sorted(pack.spc.items())):
+            spc[mid] = {
+                "variation_icon": r.variation_icon,
+                "assurance_icon": r.assurance_icon,
+                "warnings": list(r.warnings),
+                "improvement": r.improvement,
+                "target": r.target,
+                "points": _write_frame(r.points, self.folder, f"spc/{i:04d}-points.parquet"),
+                "summary": _write_frame(r.summary, self.folder, f"spc/{i:04d}-summary.parquet"),
+            }
+            owner = self.pages.of_measure(mid)
+            self.pages.add(owner, json.dumps(spc[mid], default=str, sort_keys=True))
+            for part in ("points", "summary"):
+                self.pages.add(owner, (self.folder / spc[mid][part]["file"]).read_bytes())
+        (self.folder / "charts").mkdir()
+        self.files = {key: f"charts/{i:04d}.svg" for i, key in enumerate(sorted(charts))}
+        self.drawn: dict[str, str] = {}
+        self.none: set[str] = set()  # planned charts that turned out to have nothing to plot
+        self.description = {
+            "format": FORMAT,
+            "version": VERSION,
+            "organisation": pack.organisation,
+            "period": pack.period.label,
+            "title": pack.title,
+            "strategies": list(pack.strategies),
+            "quality": pack.quality,
+            "dataset": {
+                "kind": "workbook" if Path(ds.path).is_file() else "folder",
+                "name": Path(ds.path).name if Path(ds.path).is_file() else None,
+                "meta": ds.meta,
+                "levels": dict(ds.framework.levels),
+                "inputs": input_hashes(ds),
+            },
+            "tables": tables,
+            "spc": spc,
+        }
+        self.describe()
+
+    def chart(self, key: str, svg: str | None) -> None:
+        """Write one drawn chart (None: nothing to plot; it is then left out of pack.json)."""
+        if svg is None:
+            self.none.add(key)
+            self.describe()  # before the page that would look for it starts
+            return
+        path = self.folder / self.files[key]
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_text(svg, encoding="utf-8", newline="\n")
+        os.replace(tmp, path)  # a chart redrawn while a notebook reads the folder: whole or old
+        self.drawn[key] = svg
+
+    def describe(self, pages: dict[str, str] | None = None) -> Path:
+        """Write pack.json (replacing it whole: notebooks may be reading it)."""
+        charts = {k: rel for k, rel in self.files.items() if k not in self.none}
+        description = {**self.description, "charts": charts}
+        if pages is not None:
+            description["pages"] = pages
+        path = self.folder / "pack.json"
+        tmp = self.folder / "pack.json.part"
+        tmp.write_text(
+            json.dumps(description, indent=2, ensure_ascii=False, default=str) + "\n",
+            encoding="utf-8",
+            newline="\n",
+        )
+        os.replace(tmp, path)
+        return path
+
+    def finish(self) -> Path:
+        """Every chart is written: the final pack.json, with what each page is made from."""
+        missing = sorted(set(self.files) - set(self.drawn) - self.none)
+        if missing:
+            raise PreparedError(f"chart {missing[0]} was planned but never drawn")
+        pages = self.pages.copy()  # finish may be called again after charts are redrawn
+        for key in sorted(self.drawn):
+            mid = key.partition(":")[2]
+            pages.add(pages.of_measure(mid) if mid else "index", f"{key}\n{self.drawn[key]}")
+        return self.describe(pages.digests())
 
 
 def _description(folder: Path) -> dict[str, Any]:

@@ -400,8 +400,8 @@ def _build_and_publish(
     host: Any = None,
 ) -> PackResult:
     """Stage the pack beside its final place, run the notebooks, publish; see run_pack."""
+    from perfanalysis.charts import render_chart_keys
     from perfanalysis.manifest import write_manifest
-    from perfanalysis.prepared import write_prepared
     from perfanalysis.publish import write_figures, write_quality_page
 
     pack_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -457,16 +457,20 @@ def _build_and_publish(
             runner.submit(first)
             t_charts = time.perf_counter()
             reused = partial and _intact(pack_dir)  # the other strategies' charts are reused
-            _draw_charts(pack, pack_dir if reused else None, only_strategies, jobs, executor)
+            writer, reused_keys = _draw_and_write(
+                pack, staging / "prepared", pack_dir if reused else None, only_strategies,
+                jobs, executor, runner, [j.name for j in jobs_list],
+            )  # fmt: skip
             timings["charts"] = time.perf_counter() - t_charts
-            write_prepared(pack, staging / "prepared")
             if partial:
                 changed = _changed_pages(staging, pack_dir) if reused else None
                 if reused and (changed is None or not changed <= set(only_strategies or ())):
                     # other pages' figures changed too: the charts reused for them may be stale
-                    _draw_charts(pack, None, None, jobs, executor)
-                    shutil.rmtree(staging / "prepared")
-                    write_prepared(pack, staging / "prepared")
+                    svgs = render_chart_keys(pack, reused_keys, jobs=jobs, executor=executor)
+                    for key in reused_keys:
+                        writer.chart(key, svgs.get(key))
+                    writer.finish()
+                    pack.charts = dict(writer.drawn)
                     changed = _changed_pages(staging, pack_dir)
                 if changed is None:
                     log.info(
@@ -484,11 +488,9 @@ def _build_and_publish(
                                for p in (j.output, j.html)}  # fmt: skip
                     # The other pages were made from the same figures: kept as published.
                     _copy_published(pack_dir, staging, rebuilt)
-            runner.open()
             runner.submit(rest)
-            t2 = time.perf_counter()
             runner.wait()
-            timings["notebooks"] = time.perf_counter() - t2
+            timings["notebooks"] = time.perf_counter() - t_charts
         finally:
             runner.close()
         jobs_list = first + rest
@@ -539,31 +541,49 @@ def _intact(pack_dir: Path) -> bool:
         return False
 
 
-def _draw_charts(
+def _draw_and_write(
     pack: Any,
+    folder: Path,
     published: Path | None,
     strategies: list[str] | None,
-    jobs: int | None = None,
-    executor: Executor | None = None,
-) -> None:
-    """Draw the charts the pages need; with `published`, only those of `strategies` are drawn.
+    jobs: int | None,
+    executor: Executor | None,
+    runner: _Notebooks,
+    order: list[str],
+) -> tuple[Any, list[str]]:
+    """Draw the pack's charts page by page into the prepared folder, releasing each page's notebook.
 
-    The others are taken from the published pack's prepared folder (a partial rerun): if the
-    figures of other pages changed too (`_changed_pages`), the run redraws everything
-    (`_draw_charts(pack, None, None)`).
+    The tables are written first; then, in the order of `order` (the collated page first), each
+    page's charts are drawn and written and its notebook may run its cells (`runner.release`),
+    while the next page's charts are drawn. With `published` (a rerun of `strategies`), the other
+    pages' charts are taken from the published pack. Returns the writer and the reused keys.
     """
-    from perfanalysis.prepared import read_charts
-    from perfanalysis.report import chart_keys, render_chart_keys
+    from perfanalysis.charts import chart_keys, render_chart_keys
+    from perfanalysis.prepared import PreparedWriter, read_charts
 
     every = chart_keys(pack)
-    if published is None or not strategies:
-        pack.charts = render_chart_keys(pack, every, jobs=jobs, executor=executor)
-        return
-    fresh = chart_keys(pack, strategies)
-    charts = read_charts(published / "prepared", [k for k in every if k not in fresh])
-    missing = [k for k in every if k not in charts and k not in fresh]
-    charts.update(render_chart_keys(pack, fresh + missing, jobs=jobs, executor=executor))
-    pack.charts = charts
+    writer = PreparedWriter(pack, folder, every)
+    reused: dict[str, str] = {}
+    if published is not None and strategies:
+        fresh = set(chart_keys(pack, strategies))
+        reused = read_charts(published / "prepared", [k for k in every if k not in fresh])
+        for key, svg in reused.items():
+            writer.chart(key, svg)
+    owner = dict(zip(pack.figures["measure_id"], pack.figures["strategy_id"]))
+    pages: dict[str, list[str]] = {name: [] for name in order}
+    for key in every:
+        if key not in reused:
+            mid = key.partition(":")[2]
+            pages.setdefault(owner.get(mid, "index") if mid else "index", []).append(key)
+    for page, keys in pages.items():
+        if keys:
+            svgs = render_chart_keys(pack, keys, jobs=jobs, executor=executor)
+            for key in keys:
+                writer.chart(key, svgs.get(key))
+        runner.release(page)
+    writer.finish()
+    pack.charts = dict(writer.drawn)
+    return writer, list(reused)
 
 
 def _file_safe(name: str) -> bool:
@@ -747,7 +767,7 @@ def check_notebook_parameters(notebook: Path, names: set[str]) -> None:
 
 
 class _Gate:
-    """Holds notebooks at their first cell until the prepared folder is written.
+    """Holds a page's notebook at its first cell until the page's charts are written.
 
     It is nbclient's `on_cell_start` hook: the kernel has started (forked, or a new Python)
     while the runner drew the charts, and the cells run once the figures they read exist.
@@ -771,12 +791,13 @@ class _Gate:
 
 
 class _Notebooks:
-    """The run's notebooks on a bounded pool: submit them, open the gate, wait for them all.
+    """The run's notebooks on a bounded pool: submit them, release each page, wait for them all.
 
     On this machine they run on threads, `jobs` at once (default: two per core when kernels
-    are forked, as a kernel spends half its life waiting on messages; else one per core), and
-    start at once, held at their first cell by the gate. On another executor (Dask) they are
-    sent only once the gate opens, since a gate cannot reach another machine.
+    are forked, as a kernel spends half its life waiting on messages; else one per core). They
+    start at once and each is held at its first cell by its page's gate until its charts are
+    written (`release`). On another executor (Dask) a notebook is sent only once its page is
+    released, since a gate cannot reach another machine.
     """
 
     def __init__(
@@ -791,29 +812,35 @@ class _Notebooks:
         self.own = executor is None
         default = (2 if host is not None else 1) * (os.cpu_count() or 1)
         self.pool = executor or ThreadPoolExecutor(max_workers=max(1, jobs or default))
-        self.gate = _Gate() if self.own else None
-        self.opened = False
+        self.gates: dict[str, _Gate] = {}
+        self.released: set[str] = set()
         self.pending: list[NotebookJob] = []
         self.futures: dict[Any, NotebookJob] = {}
         self.progress = Progress(0, quiet)
 
+    def _gate(self, name: str) -> _Gate:
+        return self.gates.setdefault(name, _Gate())
+
     def submit(self, jobs_list: list[NotebookJob]) -> None:
         self.progress.total += len(jobs_list)
-        if self.gate is None and not self.opened:
-            self.pending.extend(jobs_list)
-            return
         for job in jobs_list:
-            future = self.pool.submit(execute_job, job, self.cwd, self.host, self.gate)
+            if not self.own and job.name not in self.released:
+                self.pending.append(job)
+                continue
+            gate = self._gate(job.name) if self.own else None
+            future = self.pool.submit(execute_job, job, self.cwd, self.host, gate)
             self.futures[future] = job
 
-    def open(self) -> None:
-        """The prepared folder is written: let the notebooks run their cells."""
-        self.opened = True
-        if self.gate is not None:
-            self.gate.open()
-        pending, self.pending = self.pending, []
-        self.progress.total -= len(pending)
-        self.submit(pending)
+    def release(self, name: str) -> None:
+        """The page `name`'s charts are written: its notebook may run its cells."""
+        self.released.add(name)
+        if self.own:
+            self._gate(name).open()
+            return
+        ready = [j for j in self.pending if j.name == name]
+        self.pending = [j for j in self.pending if j.name != name]
+        self.progress.total -= len(ready)
+        self.submit(ready)
 
     def wait(self) -> None:
         """Wait for every notebook; the first failure raises (PackError) here."""
@@ -824,8 +851,9 @@ class _Notebooks:
 
     def close(self) -> None:
         """Stop what has not run (after a failure) and release the threads."""
-        if self.gate is not None and not self.opened:
-            self.gate.fail()
+        for name, gate in self.gates.items():
+            if name not in self.released:
+                gate.fail()
         for future in self.futures:
             future.cancel()
         if self.own:

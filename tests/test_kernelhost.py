@@ -18,7 +18,6 @@ from pathlib import Path
 import psutil
 import pytest
 
-from perfanalysis import runner
 from perfanalysis.errors import PackError
 from perfanalysis.kernelhost import KernelHost
 from perfanalysis.runner import _ipc_kernel_manager, read_parameters, run_pack
@@ -93,17 +92,26 @@ def test_forked_and_new_python_kernels_publish_the_same_pack(tmp_path, monkeypat
 
 @pytest.mark.notebook
 def test_a_failure_while_drawing_stops_the_started_notebooks(tmp_path, monkeypatch):
-    """Notebooks start before the charts are drawn; if drawing fails, none runs on, nothing is
-    published, and no kernel or host is left running."""
-    out = tmp_path / "pack"
+    """Notebooks start before the charts are drawn, and each runs once its page's charts are
+    written. If drawing fails after the first page was released, the rest never run their cells,
+    nothing is published, and no kernel or host is left running."""
+    from perfanalysis import charts
 
-    def broken(*args, **kwargs):
-        raise PackError("a chart could not be drawn")
+    out = tmp_path / "pack"
+    draw = charts.render_chart_keys
+    calls = []
+
+    def fails_on_the_second_page(*args, **kwargs):
+        calls.append(args[1])
+        if len(calls) == 2:
+            raise PackError("a chart could not be drawn")
+        return draw(*args, **kwargs)
 
     before = _children()
-    monkeypatch.setattr(runner, "_draw_charts", broken)
+    monkeypatch.setattr(charts, "render_chart_keys", fails_on_the_second_page)
     with pytest.raises(PackError, match="a chart could not be drawn"):
         run_pack(read_parameters(SMALL), out=out, quiet=True)
+    assert calls[0] == ["status-by-strategy"]  # the collated page's, drawn (and released) first
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == []  # no staging folder left
     assert _children() <= before
