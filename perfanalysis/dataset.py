@@ -753,6 +753,12 @@ def _boolean(text: pd.Series, default: bool) -> pd.Series:
     return s.isin(_TRUE) | ((s == "") & default)
 
 
+def _take_text(values: np.ndarray, codes: np.ndarray) -> Any:
+    """`values[codes]` as a column: the dtype is inferred from the few distinct values, and the
+    column made by one take (inferring it from one Python string per row costs far more)."""
+    return pd.Series(values).take(codes).array
+
+
 def build(raw: RawDataset) -> Dataset:
     """Type and link the raw tables; DataError naming the first problem a person must fix.
 
@@ -783,8 +789,9 @@ def build(raw: RawDataset) -> Dataset:
         frame = t[name].copy()
         p = ctx.periods[name]
         frame["period_as_written"] = frame["period"]
-        frame["period"] = p["period__label"].to_numpy()
-        frame["period_kind"] = p["kind"].to_numpy()  # benchmarks.kind is a column
+        codes, labels, kinds = ctx.period_codes[name]
+        frame["period"] = _take_text(labels, codes)
+        frame["period_kind"] = _take_text(kinds, codes)  # benchmarks.kind is a column
         frame["start"] = p["start"].to_numpy()
         frame["end"] = p["end"].to_numpy()
         for col in numbers.get(name, ()):

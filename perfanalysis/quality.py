@@ -211,9 +211,13 @@ def _flags(true: pd.Series, applies: pd.Series) -> pd.Series:
     return pd.Series(out, index=applies.index)
 
 
-def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
-    """`table[key]` for each key (NaN where absent), mapped once per distinct key."""
-    codes, uniques = pd.factorize(keys)
+def _lookup(keys: pd.Series, table: pd.Series,
+            factorized: tuple[np.ndarray, Any] | None = None) -> pd.Series:  # fmt: skip
+    """`table[key]` for each key (NaN where absent), mapped once per distinct key.
+
+    `factorized` is `pd.factorize(keys)` when the caller has it already (`_Context.factorize`).
+    """
+    codes, uniques = factorized if factorized is not None else pd.factorize(keys)
     table = pd.Series(table.to_numpy(dtype=object), index=table.index.astype(object))
     found = pd.Series(np.asarray(uniques, dtype=object)).map(table).to_numpy(dtype=object)
     out = np.empty(len(keys), dtype=object)
@@ -223,10 +227,12 @@ def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
     return pd.Series(out, index=keys.index, dtype=object)
 
 
-def _isin(values: pd.Series, known: Any) -> pd.Series:
-    """values.isin(known), tested once per distinct value."""
-    codes, uniques = pd.factorize(values)
-    ok = pd.Index(np.asarray(uniques, dtype=object)).isin(np.asarray(list(known), dtype=object))
+def _isin(values: pd.Series, known: Any,
+          factorized: tuple[np.ndarray, Any] | None = None) -> pd.Series:  # fmt: skip
+    """values.isin(known), tested once per distinct value (`factorized` as for `_lookup`)."""
+    codes, uniques = factorized if factorized is not None else pd.factorize(values)
+    known = known.to_numpy(dtype=object) if isinstance(known, pd.Series) else list(known)
+    ok = pd.Index(np.asarray(uniques, dtype=object)).isin(np.asarray(known, dtype=object))
     out = np.zeros(len(values), dtype=bool)
     hit = codes >= 0
     out[hit] = ok[codes[hit]]
@@ -251,7 +257,17 @@ class _Context:
     years_text: str | None
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     periods: dict[str, pd.DataFrame] = field(default_factory=dict)  # table -> label/start/end
+    # table -> (each row's code, the label of each code, the kind of each code)
+    period_codes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     numbers: dict[tuple[str, str], tuple[pd.Series, pd.Series]] = field(default_factory=dict)
+    codes: dict[tuple[str, str], tuple[np.ndarray, Any]] = field(default_factory=dict)
+    by_measure: dict[tuple[str, str], pd.Series] = field(default_factory=dict)
+
+    def factorize(self, table: str, column: str) -> tuple[np.ndarray, Any]:
+        """pd.factorize of a column (measure_id: read by many checks), once per validation."""
+        if (table, column) not in self.codes:
+            self.codes[table, column] = pd.factorize(self.frames[table][column])
+        return self.codes[table, column]
 
     def parsed(self, table: str, column: str) -> tuple[pd.Series, pd.Series]:
         """parse_numbers of a column (a % sign allowed), parsed once per validation."""
@@ -279,20 +295,28 @@ def _years(meta: dict[str, Any]) -> tuple[str | None, bool | None, tuple[int, in
     return f"{a.label} to {b.label}", True, (a.start.year, b.start.year)
 
 
-def _period_columns(frame: pd.DataFrame, ctx: _Context,
-                    frequency: pd.Series | None = None) -> pd.DataFrame:  # fmt: skip
+def _period_columns(
+    frame: pd.DataFrame,
+    ctx: _Context,
+    frequency: tuple[np.ndarray, pd.Series] | None = None,
+    table: str | None = None,
+) -> pd.DataFrame:
     """period__not_datetime, period__parses, period__label, period__in_years, kind, start, end.
 
-    With `frequency` (a measure table: the frequency of each row's measure), also
-    period__fits_frequency, and the label is the period in the measure's own kind
-    (periods.fit_to_kind). Each distinct (label, frequency) is parsed once, then mapped back.
+    With `frequency` (a measure table: for each row the code of its measure, and the frequency
+    of each coded measure), also period__fits_frequency, and the label is the period in the
+    measure's own kind (periods.fit_to_kind). Each distinct (label, frequency) is parsed once,
+    then mapped back. The labels and kinds are also kept coded (`_Context.period_codes`), so
+    that the loader makes its text columns by one `take`, not from 600,000 Python strings.
     """
     text = frame["period"]
     n = len(frame)
     label_codes, labels = pd.factorize(text)  # blank -> -1
     if frequency is not None:
         kind_of = {f: k for f, (k, _) in FREQUENCIES.items()}
-        kind_codes, kinds = pd.factorize(frequency.map(kind_of))
+        measure_codes, by_measure = frequency  # the kind of each measure, then of each row
+        kind_by_measure, kinds = pd.factorize(by_measure.map(kind_of))
+        kind_codes = np.where(measure_codes >= 0, kind_by_measure[measure_codes], -1)
     else:
         kind_codes, kinds = np.full(n, -1), pd.Index([])
     pair = label_codes.astype(np.int64) * (len(kinds) + 1) + (kind_codes + 1)
@@ -352,9 +376,11 @@ def _period_columns(frame: pd.DataFrame, ctx: _Context,
             pd.Series(flag("fits", True), index=frame.index),
             pd.Series(take(u["fits"].notna().to_numpy(dtype=bool)), index=frame.index),
         )
-    out["period__label"] = pd.Series(take(u_label.to_numpy(dtype=object)), index=frame.index,
-                                     dtype=object)  # fmt: skip
-    out["kind"] = pd.Series(take(u_kind.to_numpy(dtype=object)), index=frame.index, dtype=object)
+    label_of, kind_of_code = u_label.to_numpy(dtype=object), u_kind.to_numpy(dtype=object)
+    if table is not None:
+        ctx.period_codes[table] = (codes if n else codes[:0], label_of, kind_of_code)
+    out["period__label"] = pd.Series(take(label_of), index=frame.index, dtype=object)
+    out["kind"] = pd.Series(take(kind_of_code), index=frame.index, dtype=object)
     out["start"] = pd.Series(take(u_start.to_numpy()), index=frame.index)
     out["end"] = pd.Series(take(u_end.to_numpy()), index=frame.index)
     if ctx.years is not None:
@@ -364,8 +390,27 @@ def _period_columns(frame: pd.DataFrame, ctx: _Context,
     return out
 
 
-def _units(ctx: _Context, measure_ids: pd.Series) -> pd.Series:
-    return _lookup(measure_ids, _first(ctx.frames.get("measures"), "measure_id", "unit"))
+def _units(ctx: _Context, table: str) -> pd.Series:
+    """The unit of each row's measure (None for an unknown measure), once per validation."""
+    if (table, "unit") not in ctx.by_measure:
+        ctx.by_measure[table, "unit"] = _lookup(
+            ctx.frames[table]["measure_id"],
+            _first(ctx.frames.get("measures"), "measure_id", "unit"),
+            ctx.factorize(table, "measure_id"),
+        )
+    return ctx.by_measure[table, "unit"]
+
+
+def _unit_in(ctx: _Context, table: str, units: Any) -> np.ndarray:
+    """For each row, whether its measure's unit is one of `units` (False for an unknown one):
+    tested once per measure, then taken for each row."""
+    codes, ids = ctx.factorize(table, "measure_id")
+    unit = _first(ctx.frames.get("measures"), "measure_id", "unit")
+    unit = unit[unit.isin(list(units))]
+    ok = pd.Index(np.asarray(ids, dtype=object)).isin(unit.index.to_numpy(dtype=object))
+    if not len(ok):
+        return np.zeros(len(codes), dtype=bool)
+    return np.where(codes >= 0, ok[np.maximum(codes, 0)], False)
 
 
 def _number_columns(ctx: _Context, table: str, col: str, units: pd.Series,
@@ -385,21 +430,23 @@ def _number_columns(ctx: _Context, table: str, col: str, units: pd.Series,
     out[f"{col}__percent_sign"] = _flags(sign, pd.Series(pct, index=text.index))
     if ranges:
         # A signed measure (measures.signed) may be negative: no range for its unit applies.
-        signed = _signed(ctx, ctx.frames[table]["measure_id"]).to_numpy()
-        percent = units.isin(PERCENT_UNITS).to_numpy() & ~signed
+        signed = _signed(ctx, table).to_numpy()
+        percent = _unit_in(ctx, table, PERCENT_UNITS) & ~signed
         out[f"{col}__percent_value"] = values.where(percent)
         out[f"{col}__count_value"] = values.where(
-            units.isin(NON_NEGATIVE_UNITS).to_numpy() & ~signed
+            _unit_in(ctx, table, NON_NEGATIVE_UNITS) & ~signed
         )
     else:
         out[f"{col}__value"] = values
     return out
 
 
-def _signed(ctx: _Context, measure_ids: pd.Series) -> pd.Series:
+def _signed(ctx: _Context, table: str) -> pd.Series:
     """True for rows whose measure is declared signed (figures may be negative)."""
-    flag = _lookup(measure_ids, _first(ctx.frames.get("measures"), "measure_id", "signed"))
-    return flag.fillna("").astype(str).str.lower().isin(_dataset._TRUE)
+    flag = _first(ctx.frames.get("measures"), "measure_id", "signed")
+    flag = flag.fillna("").astype(str).str.lower().isin(_dataset._TRUE)  # once per measure
+    rows = _lookup(ctx.frames[table]["measure_id"], flag, ctx.factorize(table, "measure_id"))
+    return rows.fillna(False).astype(bool)
 
 
 def _counts(ctx: _Context, table: str, col: str) -> dict[str, pd.Series]:
@@ -429,21 +476,30 @@ def _count_agreement(ctx: _Context, table: str, frame: pd.DataFrame) -> dict[str
     if not {"measure_id", "unit", "decimals"} <= set(measures.columns):
         return {}
     values, _ = ctx.parsed(table, figure)
-    rows = frame[["measure_id", "numerator", "denominator"]].assign(**{figure: values})
     num, _ = ctx.parsed(table, "numerator")
     den, _ = ctx.parsed(table, "denominator")
-    unit = _lookup(frame["measure_id"], _first(measures, "measure_id", "unit"))
+    unit = _units(ctx, table)
     both = num.notna() & den.notna() & (num >= 0)
+    # Only a row with both counts can break these rules: check those rows alone (a table
+    # without counts, the common case, costs nothing).
+    given = (num.notna() & den.notna()).to_numpy()
+    rows = frame.loc[given, ["measure_id", "numerator", "denominator"]]
+    rows = rows.assign(**{figure: values[given]})
     problems = check_counts(rows, measures.fillna(""))["problem"]
-    problem = pd.Series("", index=frame.index, dtype=object)
-    problem.loc[problems.index] = problems
-    figure_or_base = problem.str.startswith("the figure") | problem.str.startswith("denominator")
+    at = frame.index.get_indexer(problems.index)
+    figure_or_base = np.zeros(len(frame), dtype=bool)
+    figure_or_base[at] = (
+        problems.str.startswith("the figure") | problems.str.startswith("denominator")
+    ).to_numpy(dtype=bool)
+    over = np.zeros(len(frame), dtype=bool)
+    over[at] = problems.str.startswith("numerator is above").to_numpy(dtype=bool)
     return {
         "counts__agree": _flags(
-            ~figure_or_base, both & values.notna() & unit.isin(list(UNIT_MULTIPLIER))
+            pd.Series(~figure_or_base, index=frame.index),
+            both & values.notna() & unit.isin(list(UNIT_MULTIPLIER)),
         ),
         "numerator__within_denominator": _flags(
-            ~problem.str.startswith("numerator is above"), both & (unit == "percent")
+            pd.Series(~over, index=frame.index), both & (unit == "percent")
         ),
     }
 
@@ -550,11 +606,13 @@ def _frames(raw: RawDataset, ctx: _Context, skip: set[str]) -> dict[str, pd.Data
         if frame is not None and "period" in frame.columns:
             frequency = None
             if name in ("targets", "actuals") and "measure_id" in frame.columns:
-                frequency = _lookup(
-                    frame["measure_id"],
+                codes, ids = ctx.factorize(name, "measure_id")
+                by_measure = _lookup(
+                    pd.Series(np.asarray(ids, dtype=object)),
                     _first(ctx.frames.get("measures"), "measure_id", "frequency"),
                 )
-            ctx.periods[name] = _period_columns(frame, ctx, frequency)
+                frequency = (codes, by_measure)
+            ctx.periods[name] = _period_columns(frame, ctx, frequency, table=name)
     out: dict[str, pd.DataFrame] = {}
     if "dataset" not in skip:
         out["dataset"] = _dataset_frame(raw, ctx)
@@ -569,12 +627,14 @@ def _frames(raw: RawDataset, ctx: _Context, skip: set[str]) -> dict[str, pd.Data
         for (table, col), (parent, key) in FOREIGN_KEYS.items():
             known = ctx.frames.get(parent)
             if table == name and col in frame.columns and known is not None and key in known:
-                frame[f"{col}__in_{parent}"] = _flags(_isin(frame[col], known[key].dropna()),
-                                                      frame[col].notna())  # fmt: skip
+                codes = ctx.factorize(name, col) if col == "measure_id" else None
+                frame[f"{col}__in_{parent}"] = _flags(
+                    _isin(frame[col], known[key].dropna(), codes), frame[col].notna()
+                )
         if name == "measures":
             _measure_columns(frame, ctx)
         if "measure_id" in frame.columns:
-            units = _units(ctx, frame["measure_id"])
+            units = _units(ctx, name)
             for col in {"targets": ("target",), "actuals": ("actual",),
                         "benchmarks": ("value",)}.get(name, ()):  # fmt: skip
                 if col in frame.columns:
