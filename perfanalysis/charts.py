@@ -649,8 +649,8 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> Spec:
 
 
 # --------------------------------------------------------------------------- a pack's charts
-# Which charts a pack shows and drawing them once (the runner does, so notebooks need not import
-# Altair). `pack` is a `perfanalysis.report.PackData`. At scale the drawing is spread over
+# Which charts a pack shows and drawing them once (the runner does, so notebooks need not draw).
+# `pack` is a `perfanalysis.report.PackData`. At scale the drawing is spread over
 # processes (`perfanalysis.drawing`).
 def measure_svg(pack: PackData, row: pd.Series) -> str | None:
     """A measure's chart as inline SVG, or None when it has no figures to plot."""
@@ -733,10 +733,11 @@ def render_charts(
     jobs: int | None = None,
     executor: Executor | None = None,
 ) -> dict[str, str]:
-    """Every chart of the pack, drawn once in the runner so that notebooks need not import Altair.
+    """Every chart of the pack, drawn once in the runner so that notebooks only show them.
 
-    Importing Altair costs seconds per process; a pack of nine notebooks would pay it nine times.
-    `strategies` limits the measure charts to those strategies (a rerun of one strategy); `jobs`
-    and `executor` say where they are drawn (see `render_chart_keys`).
+    A notebook that drew its own charts would pay vl-convert's start-up in every kernel, and the
+    runner can spread thousands of charts over processes. `strategies` limits the measure charts
+    to those strategies (a rerun of one strategy); `jobs` and `executor` say where they are drawn
+    (see `render_chart_keys`).
     """
     return render_chart_keys(pack, chart_keys(pack, strategies), jobs=jobs, executor=executor)
