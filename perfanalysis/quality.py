@@ -823,6 +823,53 @@ def _strftime_ok(values: pd.Series, fmt: str) -> pd.Series:
     return values.map({u: ok(u) for u in uniques})
 
 
+def _duplicated_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.Series, int]:
+    """Rows whose values in `columns` repeat another row's (rows with a blank are not checked).
+
+    Each column is coded once (`pd.factorize`) and the codes combined into one integer key, kept
+    below the number of rows, so that the duplicates are found on integers.
+    """
+    n = len(frame)
+    skip = np.zeros(n, dtype=bool)
+    key = np.zeros(n, dtype=np.int64)
+    for name in columns:
+        codes, uniques = pd.factorize(frame[name])
+        skip |= codes < 0
+        key = pd.factorize(key * (len(uniques) + 1) + (codes + 1))[0].astype(np.int64)
+    dup = np.zeros(n, dtype=bool)
+    dup[~skip] = pd.Series(key[~skip]).duplicated(keep=False).to_numpy()
+    return pd.Series(dup, index=frame.index), int(skip.sum())
+
+
+def _unexpected_fast(
+    col: pd.Series, null: np.ndarray, kind: str, kw: dict[str, Any]
+) -> np.ndarray | None:
+    """`_unexpected` for the common cases on the whole column at once (no copy of the present
+    rows, no reindex): derived flags, numbers in a range, text matched once per distinct value.
+    None where the general path applies."""
+    if kind == "expect_column_values_to_be_in_set" and kw["value_set"] == [True]:
+        if isinstance(col.dtype, pd.BooleanDtype):  # a derived flag: False fails, NA is skipped
+            return ~col.array.to_numpy(dtype=bool, na_value=True)
+        return None
+    if kind == "expect_column_values_to_be_between" and pd.api.types.is_float_dtype(col.dtype):
+        v = col.to_numpy(dtype=float, na_value=np.nan)
+        lo, hi = kw.get("min_value"), kw.get("max_value")
+        good = np.ones(len(v), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if lo is not None:
+                good &= v > lo if kw.get("strict_min") else v >= lo
+            if hi is not None:
+                good &= v < hi if kw.get("strict_max") else v <= hi
+        return ~good & ~null
+    if kind == "expect_column_values_to_match_regex" and isinstance(col.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(col)  # a text column holds few distinct values
+        ok = pd.Series(uniques).str.contains(kw["regex"], regex=True).to_numpy(dtype=bool)
+        if not len(ok):
+            return np.zeros(len(codes), dtype=bool)
+        return np.where(codes >= 0, ~ok[np.maximum(codes, 0)], False)
+    return None
+
+
 def _unexpected(frame: pd.DataFrame, exp: dict[str, Any]) -> tuple[pd.Series, int]:
     """Rows failing one expectation (a boolean mask) and the number of rows not checked.
 
@@ -831,14 +878,14 @@ def _unexpected(frame: pd.DataFrame, exp: dict[str, Any]) -> tuple[pd.Series, in
     """
     kind, kw = exp["type"], exp["kwargs"]
     if kind == "expect_compound_columns_to_be_unique":
-        cols = frame[kw["column_list"]]
-        skip = cols.isna().any(axis=1)
-        dup = cols[~skip].duplicated(keep=False).reindex(frame.index, fill_value=False)
-        return dup, int(skip.sum())
+        return _duplicated_rows(frame, kw["column_list"])
     col = frame[kw["column"]]
     null = col.isna()
     if kind == "expect_column_values_to_not_be_null":
         return null, 0
+    fast = _unexpected_fast(col, null.to_numpy(), kind, kw)
+    if fast is not None:
+        return pd.Series(fast, index=frame.index), int(null.sum())
     present = col[~null]
     if kind == "expect_column_values_to_be_in_set" and kw["value_set"] == [True]:
         bad = ~(present.to_numpy(dtype=object) == True)  # noqa: E712 - a derived flag
