@@ -202,6 +202,8 @@ def _body(body: pd.DataFrame, header: list[str], first_row: int, table: str,
         frame[col] = s
         blank &= (s == "").to_numpy()
     frame["_row"] = np.arange(first_row, first_row + len(frame))
+    if not blank.any():  # the common case: no copy of every column
+        return frame.reset_index(drop=True)
     return frame[~blank].reset_index(drop=True)
 
 

@@ -195,7 +195,7 @@ def _read_problem(raw: RawDataset, exc: DatasetError, severity: str = "error") -
 # --------------------------------------------------------------------------- derived columns
 def _text(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as a person wrote it, blanks as missing values, and its row numbers."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # each column is replaced, not changed in place
     for col in out.columns:
         if col != "_row":
             s = out[col].astype("str")
@@ -261,7 +261,15 @@ class _Context:
     period_codes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     numbers: dict[tuple[str, str], tuple[pd.Series, pd.Series]] = field(default_factory=dict)
     codes: dict[tuple[str, str], tuple[np.ndarray, Any]] = field(default_factory=dict)
-    by_measure: dict[tuple[str, str], pd.Series] = field(default_factory=dict)
+    by_measure: dict[tuple[str, str], pd.Series] = field(default_factory=dict)  # per row
+    of_measures: dict[str, pd.Series] = field(default_factory=dict)  # per measure id
+
+    def of_measure(self, column: str) -> pd.Series:
+        """measures.<column> by measure_id (`_first`), once per validation."""
+        if column not in self.of_measures:
+            measures = self.frames.get("measures")
+            self.of_measures[column] = _first(measures, "measure_id", column)
+        return self.of_measures[column]
 
     def factorize(self, table: str, column: str) -> tuple[np.ndarray, Any]:
         """pd.factorize of a column (measure_id: read by many checks), once per validation."""
@@ -395,7 +403,7 @@ def _units(ctx: _Context, table: str) -> pd.Series:
     if (table, "unit") not in ctx.by_measure:
         ctx.by_measure[table, "unit"] = _lookup(
             ctx.frames[table]["measure_id"],
-            _first(ctx.frames.get("measures"), "measure_id", "unit"),
+            ctx.of_measure("unit"),
             ctx.factorize(table, "measure_id"),
         )
     return ctx.by_measure[table, "unit"]
@@ -405,7 +413,7 @@ def _unit_in(ctx: _Context, table: str, units: Any) -> np.ndarray:
     """For each row, whether its measure's unit is one of `units` (False for an unknown one):
     tested once per measure, then taken for each row."""
     codes, ids = ctx.factorize(table, "measure_id")
-    unit = _first(ctx.frames.get("measures"), "measure_id", "unit")
+    unit = ctx.of_measure("unit")
     unit = unit[unit.isin(list(units))]
     ok = pd.Index(np.asarray(ids, dtype=object)).isin(unit.index.to_numpy(dtype=object))
     if not len(ok):
@@ -443,7 +451,7 @@ def _number_columns(ctx: _Context, table: str, col: str, units: pd.Series,
 
 def _signed(ctx: _Context, table: str) -> pd.Series:
     """True for rows whose measure is declared signed (figures may be negative)."""
-    flag = _first(ctx.frames.get("measures"), "measure_id", "signed")
+    flag = ctx.of_measure("signed")
     flag = flag.fillna("").astype(str).str.lower().isin(_dataset._TRUE)  # once per measure
     rows = _lookup(ctx.frames[table]["measure_id"], flag, ctx.factorize(table, "measure_id"))
     return rows.fillna(False).astype(bool)
@@ -609,7 +617,7 @@ def _frames(raw: RawDataset, ctx: _Context, skip: set[str]) -> dict[str, pd.Data
                 codes, ids = ctx.factorize(name, "measure_id")
                 by_measure = _lookup(
                     pd.Series(np.asarray(ids, dtype=object)),
-                    _first(ctx.frames.get("measures"), "measure_id", "frequency"),
+                    ctx.of_measure("frequency"),
                 )
                 frequency = (codes, by_measure)
             ctx.periods[name] = _period_columns(frame, ctx, frequency, table=name)
