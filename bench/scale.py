@@ -91,10 +91,10 @@ STEP = textwrap.dedent("""
     elif step == "pack":
         from pathlib import Path
         from perfanalysis.runner import read_parameters, run_pack
-        result = run_pack(read_parameters(Path(folder) / "params.yaml"), out=Path(folder) / "pack",
+        out = Path(folder).with_name(Path(folder).name + "-pack")  # not inside the dataset
+        result = run_pack(read_parameters(Path(folder) / "params.yaml"), out=out,
                           quiet=True, jobs=jobs)
-        n = sum(p.read_text(encoding="utf-8").count('role="img"')
-                for p in (Path(folder) / "pack").rglob("*.html"))
+        n = sum(p.read_text(encoding="utf-8").count('role="img"') for p in out.rglob("*.html"))
         info = {{k: round(v, 1) for k, v in result.timings.items()}}
         info["charts shown"] = n
         if "charts" in result.timings and n:
