@@ -749,16 +749,16 @@ def parse_numbers(
     return pd.Series(values, index=text.index), pd.Series(bad, index=text.index)
 
 
-def _boolean(text: pd.Series, default: bool) -> pd.Series:
-    """Canonical 'true'/'false' cells (read_raw made them so) as booleans; blank is `default`."""
-    s = text.astype(str).str.lower()
-    return s.isin(_TRUE) | ((s == "") & default)
-
-
 def _take_text(values: np.ndarray, codes: np.ndarray) -> Any:
     """`values[codes]` as a column: the dtype is inferred from the few distinct values, and the
     column made by one take (inferring it from one Python string per row costs far more)."""
     return pd.Series(values).take(codes).array
+
+
+def _boolean(text: pd.Series, default: bool) -> pd.Series:
+    """Canonical 'true'/'false' cells (read_raw made them so) as booleans; blank is `default`."""
+    s = text.astype(str).str.lower()
+    return s.isin(_TRUE) | ((s == "") & default)
 
 
 def build(raw: RawDataset) -> Dataset:
