@@ -143,7 +143,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         col = frame[name]
         dtype = col.dtype
         if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
-            if dtype == "datetime64[s]":
+            whole = not isinstance(dtype, pd.DatetimeTZDtype) and not (
+                col.dt.microsecond.fillna(0).any() or col.dt.nanosecond.fillna(0).any()
+            )
+            if whole:  # Timestamp.isoformat() of a time in whole seconds, for every row at once
                 values = col.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("").to_numpy(dtype=object)
             else:
                 values = col.map(lambda x: x.isoformat()).replace("NaT", "").to_numpy(dtype=object)

@@ -235,6 +235,16 @@ def test_records_are_plain_json_values() -> None:
     ]  # fmt: skip
     assert [type(v) for v in got[0].values()] == [int, float, type(None), bool, str, str, str, int]
     assert not any(isinstance(v, float) and math.isnan(v) for r in got for v in r.values())
+    # times of day, fractions of a second and time zones are kept, as Vega reads them
+    times = pd.Series(
+        pd.to_datetime(["2018-03-31 14:30:00", "2018-03-31 00:00:00.5"], format="mixed")
+    )
+    london = pd.Series(pd.to_datetime(["2018-06-30"])).dt.tz_localize("Europe/London")
+    assert [r["t"] for r in charts.records(pd.DataFrame({"t": times}))] == [
+        "2018-03-31T14:30:00",
+        "2018-03-31T00:00:00.500000",
+    ]
+    assert charts.records(pd.DataFrame({"t": london})) == [{"t": "2018-06-30T00:00:00+01:00"}]
 
 
 def test_svg_is_named_by_the_charts_title_and_text_alternative(specs) -> None:
