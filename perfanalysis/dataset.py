@@ -788,7 +788,7 @@ def build(raw: RawDataset) -> Dataset:
                "benchmarks": ("value", "numerator", "denominator")}  # fmt: skip
     frames: dict[str, pd.DataFrame] = {}
     for name in PERIOD_TABLES:
-        frame = t[name].copy()
+        frame = t[name].copy(deep=False)  # copy-on-write: the raw table is never changed
         p = ctx.periods[name]
         frame["period_as_written"] = frame["period"]
         codes, labels, kinds = ctx.period_codes[name]

@@ -625,7 +625,7 @@ def _frames(raw: RawDataset, ctx: _Context, skip: set[str]) -> dict[str, pd.Data
     if "dataset" not in skip:
         out["dataset"] = _dataset_frame(raw, ctx)
     for name, frame in ctx.frames.items():
-        frame = frame.copy()
+        frame = frame.copy(deep=False)  # copy-on-write: the text frame is never changed
         if name in ctx.periods:
             p = ctx.periods[name]
             for col in ("period__not_datetime", "period__parses", "period__label",
