@@ -1,21 +1,28 @@
-"""Chart builders (Altair) and their offline rendering as accessible inline SVG.
+"""Chart builders (Vega-Lite specs) and their offline rendering as accessible inline SVG.
 
-Builders return an `alt.Chart` and never render; `to_svg` turns one into an `<svg role="img">`
-with a `<title>` and `<desc>` that state the figures, drawn by vl-convert in this process (no
-browser, no CDN, no per-chart process). Colours come from the Government Analysis Function's
-accessible palette; status is always carried by a marker shape as well as colour. Altair is
-imported by the builders, not by this module: importing it costs seconds, and a notebook that
-shows charts prepared by the runner never needs it.
+Builders return a Vega-Lite spec, a plain dict built from the frame's columns (a `Spec`, which
+also answers `.to_dict()`; `.to_altair()` gives the Altair chart), and never render; `to_svg`
+turns one into an `<svg role="img">` with a `<title>` and `<desc>` that state the figures, drawn
+by vl-convert in this process (no browser, no CDN, no per-chart process). The specs are the ones
+Altair would write for the same charts, key for key, so the SVG is the same; but Altair is never
+imported to build or draw them: importing it costs about a second, and building a chart with it
+and turning it into a dict took two thirds of a chart's time. Colours come from the Government
+Analysis Function's accessible palette; status is always carried by a marker shape as well as
+colour.
 
 Below the builders: which charts a pack shows, drawn once per run (`render_charts`).
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import html
+import json
 import re
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from perfanalysis.narrative import format_value
@@ -37,6 +44,8 @@ __all__ = [
     "xmr_chart",
     "to_svg",
     "svg_from_spec",
+    "records",
+    "Spec",
 ]
 
 #: Government Analysis Function categorical palette (dark blue, turquoise, dark pink, orange, grey).
@@ -73,43 +82,139 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
 _FONT = "Liberation Sans, Arial, sans-serif"
 
 
-def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return (
-        chart.configure(font=_FONT)
-        .configure_view(stroke=None)
-        .configure_axis(
-            labelColor=TEXT_COLOURS["label"],
-            titleColor=TEXT_COLOURS["title"],
-            gridColor="#E5E5E5",
-            domainColor=MARK_COLOURS["axis"],
-            tickColor=MARK_COLOURS["axis"],
-            labelFontSize=12,
-            titleFontSize=12,
-        )
-        .configure_legend(
-            labelColor=TEXT_COLOURS["title"],
-            titleColor=TEXT_COLOURS["title"],
-            labelFontSize=12,
-            titleFontSize=12,
-        )
-        .configure_title(
-            fontSize=15,
-            anchor="start",
-            color=TEXT_COLOURS["title"],
-            subtitleFontSize=12,
-            subtitleColor=TEXT_COLOURS["title"],
-        )
-    )
+#: The Vega-Lite schema the specs are written for (the version vl-convert renders and Altair 6
+#: writes): a spec built here equals what the same chart built with Altair gives as a dict.
+SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 
 
-def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> alt.LayerChart:
+class Spec(dict):
+    """A Vega-Lite spec (a plain dict) that also answers `.to_dict()` like an Altair chart."""
+
+    def to_dict(self, **_options: Any) -> dict[str, Any]:
+        """A deep copy of the spec (options such as `validate` are accepted and ignored)."""
+        return copy.deepcopy(dict(self))
+
+    def to_altair(self) -> alt.TopLevelMixin:
+        """The same chart as an Altair object (imports Altair: seconds, once per process)."""
+        import altair as alt
+
+        return alt.LayerChart.from_dict(self.to_dict(), validate=False)
+
+
+def _config() -> dict[str, Any]:
+    """The charts' shared look: fonts, text colours, no view border (Vega-Lite `config`)."""
+    return {
+        "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+        "font": _FONT,
+        "axis": {
+            "labelColor": TEXT_COLOURS["label"],
+            "titleColor": TEXT_COLOURS["title"],
+            "gridColor": "#E5E5E5",
+            "domainColor": MARK_COLOURS["axis"],
+            "tickColor": MARK_COLOURS["axis"],
+            "labelFontSize": 12,
+            "titleFontSize": 12,
+        },
+        "legend": {
+            "labelColor": TEXT_COLOURS["title"],
+            "titleColor": TEXT_COLOURS["title"],
+            "labelFontSize": 12,
+            "titleFontSize": 12,
+        },
+        "title": {
+            "fontSize": 15,
+            "anchor": "start",
+            "color": TEXT_COLOURS["title"],
+            "subtitleFontSize": 12,
+            "subtitleColor": TEXT_COLOURS["title"],
+        },
+    }
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as JSON-ready records, column by column (as Altair sanitises a frame).
+
+    Numbers become Python numbers with NaN and infinities as None, dates full ISO strings
+    (midnight included: Vega reads a date-only string as UTC), text and categories strings or
+    None; each column is converted in one vectorised step.
+    """
+    columns = []
+    for name in frame.columns:
+        col = frame[name]
+        dtype = col.dtype
+        if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
+            whole = not isinstance(dtype, pd.DatetimeTZDtype) and not (
+                col.dt.microsecond.fillna(0).any() or col.dt.nanosecond.fillna(0).any()
+            )
+            if whole:  # Timestamp.isoformat() of a time in whole seconds, for every row at once
+                values = col.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("").to_numpy(dtype=object)
+            else:
+                values = col.map(lambda x: x.isoformat()).replace("NaT", "").to_numpy(dtype=object)
+        elif pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.BooleanDtype):
+            values = col.to_numpy(dtype=object)
+        elif isinstance(dtype, np.dtype) and np.issubdtype(dtype, np.integer):
+            values = col.to_numpy(dtype=object)
+        elif isinstance(dtype, np.dtype) and np.issubdtype(dtype, np.floating):
+            arr = col.to_numpy()
+            values = arr.astype(object)
+            values[~np.isfinite(arr)] = None
+        else:  # text, categories, nullable numbers and booleans, objects
+            values = col.to_numpy(dtype=object, na_value=None)
+        columns.append(values.tolist())
+    names = [str(c) for c in frame.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _dataset_name(values: list[dict[str, Any]]) -> str:
+    """A dataset's name from the hash of its values (as Altair names it: same data, same name)."""
+    if values == [{}]:
+        return "empty"
+    text = json.dumps(values, sort_keys=True, default=str)
+    return "data-" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _layered(layers: list[tuple[pd.DataFrame, dict[str, Any]]], **top: Any) -> Spec:
+    """A layered spec: each (frame, layer) draws `frame`; each frame's values go in `datasets`
+    once, and when every layer draws the same frame it is named once at the top."""
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    names: dict[int, str] = {}
+    for frame, _ in layers:
+        if id(frame) not in names:
+            values = records(frame)
+            names[id(frame)] = _dataset_name(values)
+            datasets[names[id(frame)]] = values
+    shared = len({id(frame) for frame, _ in layers}) == 1
+    spec: dict[str, Any] = {"$schema": SCHEMA_URL, "config": _config()}
+    if shared:
+        spec["data"] = {"name": names[id(layers[0][0])]}
+    spec["datasets"] = datasets
+    spec["layer"] = [
+        layer if shared else {"data": {"name": names[id(frame)]}, **layer}
+        for frame, layer in layers
+    ]
+    spec.update(top)
+    return Spec(spec)
+
+
+def _field(shorthand: str, **options: Any) -> dict[str, Any]:
+    """An encoding from Altair-style shorthand: "actual:Q" -> field and type, then `options`."""
+    field, _, kind = shorthand.partition(":")
+    out: dict[str, Any] = {"field": field}
+    if kind:
+        out["type"] = _TYPES[kind]
+    return {**out, **options}
+
+
+_TYPES = {"Q": "quantitative", "O": "ordinal", "N": "nominal", "T": "temporal"}
+
+
+def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> Spec:
     """A measure over time: actual line, target line, tolerance band, the current point by status.
 
     `history` has one row per period (period, end, actual, target, tolerance), oldest first, as
-    `Dataset.history` gives it; `figure` is the measure's row of `assess()` output.
+    `Dataset.history` gives it; `figure` is the measure's row of `assess()` output. Returns the
+    Vega-Lite spec (`Spec.to_altair()` gives the Altair chart).
     """
-    import altair as alt
-
     f = dict(figure)
     unit, decimals = f.get("unit", "count"), f.get("decimals")
     h = history.copy()
@@ -122,78 +227,71 @@ def measure_chart(history: pd.DataFrame, figure: pd.Series | dict[str, Any]) -> 
     h["actual_text"] = [format_value(v, unit, decimals) for v in h["actual"]]
     h["target_text"] = [format_value(v, unit, decimals) for v in h["target"]]
     if f.get("cumulative") is True or f.get("cumulative") == 1:
-        return _config(_year_paths(h, f))
-    x = alt.X("period:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True))
+        return _year_paths(h, f)
+    x = _field("period:O", sort=order, title=None, axis={"labelAngle": -45, "labelOverlap": True})
     y_title = {"percent": "Per cent", "days": "Days", "gbp": "£", "milestone": "% complete"}.get(
         unit, unit.replace("_", " ").replace("rate per", "Rate per").capitalize()
     )
-    base = alt.Chart(h).encode(x=x)
-    layers = []
+    layers: list[tuple[pd.DataFrame, dict[str, Any]]] = []
     if h["tolerance"].notna().any():
-        layers.append(
-            base.mark_area(color=BAND_TINT, opacity=1, interpolate="step")
-            .encode(y=alt.Y("band_low:Q"), y2="band_high:Q")
-            .transform_filter("isValid(datum.band_low) && datum.band_high != datum.band_low")
-        )
+        layers.append((h, {
+            "mark": {"type": "area", "color": BAND_TINT, "opacity": 1, "interpolate": "step"},
+            "encoding": {"x": x, "y": _field("band_low:Q"), "y2": {"field": "band_high"}},
+            "transform": [
+                {"filter": "isValid(datum.band_low) && datum.band_high != datum.band_low"}
+            ],
+        }))  # fmt: skip
     if h["target"].notna().any():
-        layers.append(
-            base.mark_line(
-                color=MARK_COLOURS["target"], strokeDash=[6, 4], strokeWidth=2, interpolate="step"
-            )
-            .encode(y=alt.Y("target:Q", title=y_title))
-            .transform_filter("isValid(datum.target)")
-        )
-    layers.append(
-        base.mark_line(
-            color=MARK_COLOURS["actual"],
-            strokeWidth=2,
-            point=alt.OverlayMarkDef(filled=True, size=30, color=MARK_COLOURS["actual"]),
-        )
-        .encode(y=alt.Y("actual:Q", title=y_title, scale=alt.Scale(zero=False)))
-        .transform_filter("isValid(datum.actual)")
-    )
+        layers.append((h, {
+            "mark": {"type": "line", "color": MARK_COLOURS["target"], "strokeDash": [6, 4],
+                     "strokeWidth": 2, "interpolate": "step"},
+            "encoding": {"x": x, "y": _field("target:Q", title=y_title)},
+            "transform": [{"filter": "isValid(datum.target)"}],
+        }))  # fmt: skip
+    layers.append((h, {
+        "mark": {"type": "line", "color": MARK_COLOURS["actual"], "strokeWidth": 2,
+                 "point": {"filled": True, "size": 30, "color": MARK_COLOURS["actual"]}},
+        "encoding": {"x": x, "y": _field("actual:Q", title=y_title, scale={"zero": False})},
+        "transform": [{"filter": "isValid(datum.actual)"}],
+    }))  # fmt: skip
     has_ci = "ci95_lower" in h.columns and bool(h["ci95_lower"].notna().any())
     if has_ci:  # the 95% confidence interval, where the period has a numerator and denominator
-        layers.append(
-            base.mark_rule(color=MARK_COLOURS["actual"], strokeWidth=1.5)
-            .encode(y="ci95_lower:Q", y2="ci95_upper:Q")
-            .transform_filter("isValid(datum.ci95_lower)")
-        )
+        layers.append((h, {
+            "mark": {"type": "rule", "color": MARK_COLOURS["actual"], "strokeWidth": 1.5},
+            "encoding": {"x": x, "y": _field("ci95_lower:Q"), "y2": {"field": "ci95_upper"}},
+            "transform": [{"filter": "isValid(datum.ci95_lower)"}],
+        }))  # fmt: skip
     status = f.get("status", Status.NO_DATA.value)
     colour, shape = STATUS_STYLE.get(status, STATUS_STYLE[Status.NO_DATA.value])
     current = h[h["period"] == str(f.get("period"))]
     if len(current) and pd.notna(current["actual"].iloc[0]):
-        layers.append(
-            alt.Chart(current)
-            .mark_point(
-                shape=shape, size=220, filled=True, color=colour, stroke="#FFFFFF", strokeWidth=1
-            )
-            .encode(x=x, y="actual:Q")
-        )
-    chart = alt.layer(*layers).properties(
+        layers.append((current, {
+            "mark": {"type": "point", "shape": shape, "size": 220, "filled": True,
+                     "color": colour, "stroke": "#FFFFFF", "strokeWidth": 1},
+            "encoding": {"x": x, "y": _field("actual:Q")},
+        }))  # fmt: skip
+    return _layered(
+        layers,
         width=400,
         height=220,  # narrow enough to stay legible when a phone scales it down
-        title=alt.TitleParams(
-            _wrap(str(f.get("title", "")), 52),
-            subtitle=[
+        title={
+            "text": _wrap(str(f.get("title", "")), 52),
+            "subtitle": [
                 _subtitle(f),
                 *_key(h["target"].notna().any(), h["tolerance"].notna().any()),
                 *(["Vertical bars: 95% confidence interval."] if has_ci else []),
             ],
-        ),
+        },
         description=chart_description(h, f),
     )
-    return _config(chart)
 
 
-def _year_paths(h: pd.DataFrame, f: dict[str, Any]) -> alt.LayerChart:
+def _year_paths(h: pd.DataFrame, f: dict[str, Any]) -> Spec:
     """A year-to-date measure: one line per financial year (the last three), Q1 to Q4.
 
     Its figures restart each April, so years are drawn side by side, not joined end to end; this
     year's year-to-date target is the dashed line.
     """
-    import altair as alt
-
     parsed = {label: Period.parse(label) for label in pd.unique(h["period"])}
     h = h.assign(
         year=h["period"].map({k: Period.financial_year(p.fy).label for k, p in parsed.items()}),
@@ -204,54 +302,49 @@ def _year_paths(h: pd.DataFrame, f: dict[str, Any]) -> alt.LayerChart:
     years = sorted(h.loc[h["actual"].notna(), "year"].unique(), key=lambda y: Period.parse(y))
     h = h[h["year"].isin(years[-3:])]
     steps = list(h.sort_values("order")["step"].drop_duplicates())
-    x = alt.X("step:O", sort=steps, title=None, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("actual:Q", title=f.get("unit", "").replace("_", " ").capitalize() or None)
+    x = _field("step:O", sort=steps, title=None, axis={"labelAngle": 0})
+    y = _field("actual:Q", title=f.get("unit", "").replace("_", " ").capitalize() or None)
     shapes = ["circle", "square", "triangle-up"]
     colours = [PALETTE["dark_grey"], PALETTE["turquoise"], PALETTE["dark_blue"]]
-    shown = years[-3:]
-    layers = [
-        alt.Chart(h)
-        .mark_line(strokeWidth=2, point=True)
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(
-                "year:N",
-                sort=shown,
-                title="Financial year",
-                scale=alt.Scale(domain=shown, range=colours[-len(shown) :]),
-            ),
-            shape=alt.Shape(
-                "year:N", sort=shown, scale=alt.Scale(domain=shown, range=shapes[-len(shown) :])
-            ),
-        )
-        .transform_filter("isValid(datum.actual)")
-    ]
+    shown = [str(s) for s in years[-3:]]
+    layers: list[tuple[pd.DataFrame, dict[str, Any]]] = [(h, {
+        "mark": {"type": "line", "strokeWidth": 2, "point": True},
+        "encoding": {
+            "x": x,
+            "y": y,
+            "color": _field("year:N", sort=shown, title="Financial year",
+                            scale={"domain": shown, "range": colours[-len(shown):]}),
+            "shape": _field("year:N", sort=shown,
+                            scale={"domain": shown, "range": shapes[-len(shown):]}),
+        },
+        "transform": [{"filter": "isValid(datum.actual)"}],
+    })]  # fmt: skip
     this_year = h[h["year"] == (Period.financial_year(current.fy).label if current else "")]
     if this_year["target"].notna().any():
-        layers.append(
-            alt.Chart(this_year)
-            .mark_line(color=MARK_COLOURS["target"], strokeDash=[6, 4], strokeWidth=2)
-            .encode(x=x, y="target:Q")
-            .transform_filter("isValid(datum.target)")
-        )
+        layers.append((this_year, {
+            "mark": {"type": "line", "color": MARK_COLOURS["target"], "strokeDash": [6, 4],
+                     "strokeWidth": 2},
+            "encoding": {"x": x, "y": _field("target:Q")},
+            "transform": [{"filter": "isValid(datum.target)"}],
+        }))  # fmt: skip
     status = f.get("status", Status.NO_DATA.value)
     colour, shape = STATUS_STYLE.get(status, STATUS_STYLE[Status.NO_DATA.value])
     now = h[h["period"] == str(f.get("period"))]
     if len(now) and pd.notna(now["actual"].iloc[0]):
-        layers.append(
-            alt.Chart(now)
-            .mark_point(shape=shape, size=220, filled=True, color=colour, stroke="#FFFFFF")
-            .encode(x=x, y="actual:Q")
-        )
+        layers.append((now, {
+            "mark": {"type": "point", "shape": shape, "size": 220, "filled": True,
+                     "color": colour, "stroke": "#FFFFFF"},
+            "encoding": {"x": x, "y": _field("actual:Q")},
+        }))  # fmt: skip
     key = "Key: one line and marker shape per financial year (year to date); dashed line, "
-    return alt.layer(*layers).properties(
+    return _layered(
+        layers,
         width=400,
         height=220,
-        title=alt.TitleParams(
-            _wrap(str(f.get("title", "")), 52),
-            subtitle=[_subtitle(f), key + "this year's target;", "large marker, this period."],
-        ),
+        title={
+            "text": _wrap(str(f.get("title", "")), 52),
+            "subtitle": [_subtitle(f), key + "this year's target;", "large marker, this period."],
+        },
         description=chart_description(h, f)
         + " Year-to-date figures: each financial year is drawn as its own line.",
     )
@@ -334,10 +427,8 @@ def chart_description(h: pd.DataFrame, f: dict[str, Any]) -> str:
     return text + f" Status: {f.get('status_label') or status.label}."
 
 
-def status_chart(summary: pd.DataFrame, words: str = "achieved") -> alt.LayerChart:
+def status_chart(summary: pd.DataFrame, words: str = "achieved") -> Spec:
     """Stacked bars: how many measures of each strategy have each status, in the council's words."""
-    import altair as alt
-
     judged = ["Achieving", "Improving but not achieved", "Not achieved"]
     keys = ["achieving", "improving", "not_achieving"]
     if words == "rag":
@@ -363,7 +454,7 @@ def status_chart(summary: pd.DataFrame, words: str = "achieved") -> alt.LayerCha
     names["upper"] = [ln[0] if len(ln) > 1 else "" for ln in lines]  # first of two lines
     names["lower"] = [" ".join(ln[1:]) if len(ln) > 1 else ln[0] for ln in lines]  # just above
     step = 62 if any(names["upper"]) else 46
-    y = alt.Y("title:N", sort=list(names["title"]), axis=None, title=None)
+    y = _field("title:N", sort=list(names["title"]), axis=None, title=None)
     labels = [v[0] for v in columns.values()]
     colours = [v[1] for v in columns.values()]
     described = "; ".join(
@@ -371,57 +462,55 @@ def status_chart(summary: pd.DataFrame, words: str = "achieved") -> alt.LayerCha
         + ", ".join(f"{int(r[c])} {columns[c][0].lower()}" for c in columns if r[c] > 0)
         for _, r in summary.iterrows()  # one row per strategy: presentation only
     )
-    bars = (
-        alt.Chart(rows)
-        .mark_bar(
-            stroke="#FFFFFF",
-            strokeWidth=1,
-            size=18,
-            yOffset=step / 2 - 13,
-        )
-        .encode(
-            y=y,
-            x=alt.X("sum(count):Q", title="Number of measures", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color(
-                "status_label:N",
-                title="Status",
-                scale=alt.Scale(domain=labels, range=colours),
-                legend=alt.Legend(orient="bottom", columns=2),
-            ),
-            order=alt.Order("stack:Q"),
-        )
-    )
+    bars = {
+        "mark": {"type": "bar", "stroke": "#FFFFFF", "strokeWidth": 1, "size": 18,
+                 "yOffset": step / 2 - 13},
+        "encoding": {
+            "y": y,
+            "x": {"aggregate": "sum", "field": "count", "type": "quantitative",
+                  "title": "Number of measures", "axis": {"tickMinStep": 1}},
+            "color": _field("status_label:N", title="Status",
+                            scale={"domain": labels, "range": colours},
+                            legend={"orient": "bottom", "columns": 2}),
+            "order": _field("stack:Q"),
+        },
+    }  # fmt: skip
     text = [
-        alt.Chart(names)
-        .mark_text(align="left", baseline="bottom", dy=dy, fontSize=12, color=TEXT_COLOURS["title"])
-        .encode(y=y, x=alt.value(0), text=f"{field}:N")
+        (names, {
+            "mark": {"type": "text", "align": "left", "baseline": "bottom", "dy": dy,
+                     "fontSize": 12, "color": TEXT_COLOURS["title"]},
+            "encoding": {"y": y, "x": {"value": 0}, "text": _field(f"{field}:N")},
+        })
         for field, dy in (("lower", step / 2 - 25), ("upper", step / 2 - 39))
-    ]
-    chart = alt.layer(bars, *text).properties(
+    ]  # fmt: skip
+    return _layered(
+        [(rows, bars), *text],
         width=340,
-        height=alt.Step(step),
-        title=alt.TitleParams(
-            "Measures by status and strategy",
-            subtitle=[
+        height={"step": step},
+        title={
+            "text": "Measures by status and strategy",
+            "subtitle": [
                 "Each bar is split by status, in the order of the key below.",
                 "The same figures are in the Overview table.",
             ],
-        ),
+        },
         description="Bar chart of the number of measures by status for each strategy. " + described,
     )
-    return _config(chart)
 
 
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
 
 
-def to_svg(chart: alt.TopLevelMixin, chart_id: str) -> str:
+def to_svg(chart: dict[str, Any] | alt.TopLevelMixin, chart_id: str) -> str:
     """Render a chart to inline SVG with role="img", a <title> and a <desc> (offline, no browser).
 
-    vl-convert drops the chart's description; it is put back as <desc>, and the svg is named by
-    both, so a screen reader reads the figures. `chart_id` makes the element ids stable.
+    `chart` is a spec from the builders here, or any Altair chart. vl-convert drops the chart's
+    description; it is put back as <desc>, and the svg is named by both, so a screen reader
+    reads the figures. `chart_id` makes the element ids stable.
     """
-    return svg_from_spec(chart.to_dict(validate=False), chart_id)  # builders are tested; hot
+    if not isinstance(chart, dict):
+        chart = chart.to_dict(validate=False)  # an Altair chart
+    return svg_from_spec(chart, chart_id)
 
 
 def svg_from_spec(spec: dict[str, Any], chart_id: str) -> str:
@@ -474,14 +563,12 @@ SPC_STYLE: dict[str, tuple[str, str, str]] = {
 }
 
 
-def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart:
+def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> Spec:
     """An XmR (individuals) chart: values, mean, process limits, target, special causes marked.
 
     `result` is what `pa.spc` returns for the measure; `figure` its row of `assess()` output.
     Special-cause points carry a shape as well as a colour, and the legend names them.
     """
-    import altair as alt
-
     f = dict(figure)
     unit, decimals = f.get("unit", "count"), f.get("decimals")
     p = result.points.reset_index()
@@ -490,39 +577,43 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
     p["kind"] = p["point_type"].map({k: v[2] for k, v in SPC_STYLE.items()})
     p["value_text"] = [format_value(v, unit, decimals) for v in p["value"]]
     order = list(p["period"])
-    x = alt.X("period:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True))
-    base = alt.Chart(p).encode(x=x)
-    y_scale = alt.Scale(zero=False)
+    x = _field("period:O", sort=order, title=None, axis={"labelAngle": -45, "labelOverlap": True})
+
+    def line(y: dict[str, Any], **mark: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
+        return p, {"mark": {"type": "line", **mark}, "encoding": {"x": x, "y": y}}
+
     layers = [
-        base.mark_line(color="#505A5F", strokeWidth=1.5).encode(
-            y=alt.Y("value:Q", title=unit.replace("_", " ").capitalize(), scale=y_scale)
+        line(
+            _field("value:Q", title=unit.replace("_", " ").capitalize(), scale={"zero": False}),
+            color="#505A5F",
+            strokeWidth=1.5,
         ),
-        base.mark_line(color="#0B0C0C", strokeWidth=1).encode(y="mean:Q"),
-        base.mark_line(color="#0B0C0C", strokeDash=[4, 3], strokeWidth=1).encode(y="upl:Q"),
-        base.mark_line(color="#0B0C0C", strokeDash=[4, 3], strokeWidth=1).encode(y="lpl:Q"),
+        line(_field("mean:Q"), color="#0B0C0C", strokeWidth=1),
+        line(_field("upl:Q"), color="#0B0C0C", strokeDash=[4, 3], strokeWidth=1),
+        line(_field("lpl:Q"), color="#0B0C0C", strokeDash=[4, 3], strokeWidth=1),
     ]
     if result.target is not None:
-        layers.append(
-            alt.Chart(pd.DataFrame({"target": [result.target]}))
-            .mark_rule(color=PALETTE["orange"], strokeDash=[8, 4], strokeWidth=2)
-            .encode(y="target:Q")
-        )
+        layers.append((pd.DataFrame({"target": [result.target]}), {
+            "mark": {"type": "rule", "color": PALETTE["orange"], "strokeDash": [8, 4],
+                     "strokeWidth": 2},
+            "encoding": {"y": _field("target:Q")},
+        }))  # fmt: skip
     kinds = [v[2] for v in SPC_STYLE.values()]
-    layers.append(
-        base.mark_point(filled=True, size=70, stroke="#FFFFFF", strokeWidth=0.5).encode(
-            y="value:Q",
-            color=alt.Color(
-                "kind:N",
-                scale=alt.Scale(domain=kinds, range=[v[0] for v in SPC_STYLE.values()]),
-                legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=320),
-            ),
-            shape=alt.Shape(
-                "kind:N",
-                scale=alt.Scale(domain=kinds, range=[v[1] for v in SPC_STYLE.values()]),
-                legend=None,
-            ),
-        )
-    )
+    layers.append((p, {
+        "mark": {"type": "point", "filled": True, "size": 70, "stroke": "#FFFFFF",
+                 "strokeWidth": 0.5},
+        "encoding": {
+            "x": x,
+            "y": _field("value:Q"),
+            "color": _field("kind:N", scale={"domain": kinds,
+                                             "range": [v[0] for v in SPC_STYLE.values()]},
+                            legend={"title": None, "orient": "bottom", "columns": 2,
+                                    "labelLimit": 320}),
+            "shape": _field("kind:N", scale={"domain": kinds,
+                                             "range": [v[1] for v in SPC_STYLE.values()]},
+                            legend=None),
+        },
+    }))  # fmt: skip
     latest = result.summary.iloc[-1]
     described = (
         f"XmR chart of {f.get('title')}: {len(p)} points from {order[0]} to {order[-1]}. "
@@ -544,25 +635,25 @@ def xmr_chart(result: Any, figure: pd.Series | dict[str, Any]) -> alt.LayerChart
         described += " Every point is common-cause variation."
     if result.target is not None:
         described += f" Target {format_value(result.target, unit, decimals)}."
-    chart = alt.layer(*layers).properties(
+    return _layered(
+        layers,
         width=520,
         height=200,
-        title=alt.TitleParams(
-            _wrap(f"Statistical process control: {f.get('title', '')}"),
-            subtitle=[
+        title={
+            "text": _wrap(f"Statistical process control: {f.get('title', '')}"),
+            "subtitle": [
                 "Key: grey line and markers, the values; solid black line, the mean;",
                 "dashed black lines, the process limits"
                 + ("; orange dashed line, the target." if result.target is not None else "."),
             ],
-        ),
+        },
         description=described,
     )
-    return _config(chart)
 
 
 # --------------------------------------------------------------------------- a pack's charts
-# Which charts a pack shows and drawing them once (the runner does, so notebooks need not import
-# Altair). `pack` is a `perfanalysis.report.PackData`. At scale the drawing is spread over
+# Which charts a pack shows and drawing them once (the runner does, so notebooks need not draw).
+# `pack` is a `perfanalysis.report.PackData`. At scale the drawing is spread over
 # processes (`perfanalysis.drawing`).
 def measure_svg(pack: PackData, row: pd.Series) -> str | None:
     """A measure's chart as inline SVG, or None when it has no figures to plot."""
@@ -645,10 +736,11 @@ def render_charts(
     jobs: int | None = None,
     executor: Executor | None = None,
 ) -> dict[str, str]:
-    """Every chart of the pack, drawn once in the runner so that notebooks need not import Altair.
+    """Every chart of the pack, drawn once in the runner so that notebooks only show them.
 
-    Importing Altair costs seconds per process; a pack of nine notebooks would pay it nine times.
-    `strategies` limits the measure charts to those strategies (a rerun of one strategy); `jobs`
-    and `executor` say where they are drawn (see `render_chart_keys`).
+    A notebook that drew its own charts would pay vl-convert's start-up in every kernel, and the
+    runner can spread thousands of charts over processes. `strategies` limits the measure charts
+    to those strategies (a rerun of one strategy); `jobs` and `executor` say where they are drawn
+    (see `render_chart_keys`).
     """
     return render_chart_keys(pack, chart_keys(pack, strategies), jobs=jobs, executor=executor)

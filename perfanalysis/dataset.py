@@ -202,6 +202,8 @@ def _body(body: pd.DataFrame, header: list[str], first_row: int, table: str,
         frame[col] = s
         blank &= (s == "").to_numpy()
     frame["_row"] = np.arange(first_row, first_row + len(frame))
+    if not blank.any():  # the common case: no copy of every column
+        return frame.reset_index(drop=True)
     return frame[~blank].reset_index(drop=True)
 
 
@@ -747,6 +749,12 @@ def parse_numbers(
     return pd.Series(values, index=text.index), pd.Series(bad, index=text.index)
 
 
+def _take_text(values: np.ndarray, codes: np.ndarray) -> Any:
+    """`values[codes]` as a column: the dtype is inferred from the few distinct values, and the
+    column made by one take (inferring it from one Python string per row costs far more)."""
+    return pd.Series(values).take(codes).array
+
+
 def _boolean(text: pd.Series, default: bool) -> pd.Series:
     """Canonical 'true'/'false' cells (read_raw made them so) as booleans; blank is `default`."""
     s = text.astype(str).str.lower()
@@ -782,11 +790,12 @@ def build(raw: RawDataset, evaluated: tuple[Any, Any] | None = None) -> Dataset:
                "benchmarks": ("value", "numerator", "denominator")}  # fmt: skip
     frames: dict[str, pd.DataFrame] = {}
     for name in PERIOD_TABLES:
-        frame = t[name].copy()
+        frame = t[name].copy(deep=False)  # copy-on-write: the raw table is never changed
         p = ctx.periods[name]
         frame["period_as_written"] = frame["period"]
-        frame["period"] = p["period__label"].to_numpy()
-        frame["period_kind"] = p["kind"].to_numpy()  # benchmarks.kind is a column
+        codes, labels, kinds = ctx.period_codes[name]
+        frame["period"] = _take_text(labels, codes)
+        frame["period_kind"] = _take_text(kinds, codes)  # benchmarks.kind is a column
         frame["start"] = p["start"].to_numpy()
         frame["end"] = p["end"].to_numpy()
         for col in numbers.get(name, ()):

@@ -3,9 +3,10 @@
 Charts: `show(chart)` (or `ds.chart(...)`, `ds.spc(...).chart()`) returns a `ChartView`, which
 Jupyter, papermill and nbconvert display as inline SVG drawn in this process by vl-convert, with
 no network and with its text alternative (`role="img"`, `<title>`, `<desc>`). The Altair chart
-stays reachable (`.altair`, `.to_dict()`). `alt.renderers.enable("perfanalysis")` makes every
-Altair chart display the same way (an entry point of this package registers it with Altair).
-Nothing here imports Altair until a chart is made: importing it costs seconds.
+stays reachable (`.altair`, `.to_dict()`): the package's own charts are Vega-Lite specs, made
+into an Altair chart only when `.altair` is read. `alt.renderers.enable("perfanalysis")` makes
+every Altair chart display the same way (an entry point of this package registers it with
+Altair). Nothing here imports Altair until an Altair chart is asked for: it costs a second.
 
 Objects: the short text and compact HTML summaries of `Dataset`, `Framework` and `SPCResult`
 (their `__repr__` and `_repr_html_` call the functions here).
@@ -13,6 +14,7 @@ Objects: the short text and compact HTML summaries of `Dataset`, `Framework` and
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import json
@@ -51,35 +53,62 @@ _FREQUENCY = {
 
 # --------------------------------------------------------------------------- charts
 class ChartView:
-    """An Altair chart that displays itself as inline, accessible SVG, offline.
+    """A chart that displays itself as inline, accessible SVG, offline.
 
-    `.altair` is the chart (change it, then `pa.show` it again); `.to_dict()` its Vega-Lite
+    Made from a Vega-Lite spec (the package's own charts: no Altair needed) or an Altair chart.
+    `.altair` is the Altair chart (change it, then `pa.show` it again); `.to_dict()` its Vega-Lite
     spec; `.svg` the markup; `.description` its text alternative; `.save(path)` writes the SVG.
     """
 
-    def __init__(self, chart: alt.TopLevelMixin, chart_id: str | None = None) -> None:
-        _register()
-        self.altair = chart
+    def __init__(
+        self, chart: alt.TopLevelMixin | dict[str, Any], chart_id: str | None = None
+    ) -> None:
+        self._spec: dict[str, Any] | None = None
+        self._altair: alt.TopLevelMixin | None = None
+        if isinstance(chart, dict):
+            self._spec = chart
+        else:
+            _register()
+            self._altair = chart
         self._chart_id = chart_id
         self._svg: str | None = None
 
+    @property
+    def altair(self) -> alt.TopLevelMixin:
+        """The Altair chart (built from the spec on first use: importing Altair takes a second)."""
+        if self._altair is None:
+            import altair as alt
+
+            _register()
+            self._altair = alt.LayerChart.from_dict(copy.deepcopy(self._spec), validate=False)
+        return self._altair
+
+    @altair.setter
+    def altair(self, chart: alt.TopLevelMixin) -> None:
+        self._altair, self._spec, self._svg = chart, None, None
+
+    def _plain(self) -> dict[str, Any]:
+        return self._spec if self._spec is not None else self.altair.to_dict(validate=False)
+
     def to_dict(self, **options: Any) -> dict[str, Any]:
         """The chart's Vega-Lite specification (what the tests and Altair read)."""
+        if self._spec is not None:
+            return copy.deepcopy(dict(self._spec))
         return self.altair.to_dict(**options)
 
     @property
     def title(self) -> str:
-        return _title_text(self.altair.to_dict(validate=False).get("title", ""))
+        return _title_text(self._plain().get("title", ""))
 
     @property
     def description(self) -> str:
         """The text alternative: what the chart shows, with its figures."""
-        return str(self.altair.to_dict(validate=False).get("description", ""))
+        return str(self._plain().get("description", ""))
 
     @property
     def chart_id(self) -> str:
         if self._chart_id is None:
-            spec = json.dumps(self.altair.to_dict(validate=False), sort_keys=True, default=str)
+            spec = json.dumps(self._plain(), sort_keys=True, default=str)
             self._chart_id = "chart-" + hashlib.sha256(spec.encode()).hexdigest()[:10]
         return self._chart_id
 
@@ -87,9 +116,9 @@ class ChartView:
     def svg(self) -> str:
         """The chart as `<svg role="img">` with `<title>` and `<desc>`, drawn once."""
         if self._svg is None:
-            from perfanalysis.charts import to_svg
+            from perfanalysis.charts import svg_from_spec
 
-            self._svg = to_svg(self.altair, self.chart_id)
+            self._svg = svg_from_spec(self._plain(), self.chart_id)
         return self._svg
 
     def save(self, path: str | Path) -> Path:
@@ -114,8 +143,10 @@ class ChartView:
         return f"<Chart {self.title!r}: {desc}>" if desc else f"<Chart {self.title!r}>"
 
 
-def show(chart: alt.TopLevelMixin | ChartView, description: str | None = None) -> ChartView:
-    """Display any Altair chart offline as inline SVG, with a text alternative.
+def show(
+    chart: alt.TopLevelMixin | ChartView | dict[str, Any], description: str | None = None
+) -> ChartView:
+    """Display any Altair chart (or Vega-Lite spec) offline as inline SVG, with a text alternative.
 
     `description` (what the chart shows, in words) becomes the chart's `<desc>`, read by screen
     readers; give one for every chart a published page keeps. Returns a `ChartView`.
@@ -126,7 +157,9 @@ def show(chart: alt.TopLevelMixin | ChartView, description: str | None = None) -
         pa.show(chart, "Pupils achieving the standard, 2013/14 to 2017/18")
     """
     if isinstance(chart, ChartView):
-        chart = chart.altair
+        chart = chart._spec if chart._spec is not None else chart.altair
+    if isinstance(chart, dict):
+        return ChartView({**chart, "description": description} if description else chart)
     if description:
         chart = chart.properties(description=description)
     return ChartView(chart)

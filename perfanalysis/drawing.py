@@ -36,11 +36,13 @@ __all__ = [
     "pool_is_safe",
 ]
 
-#: Up to this many charts one process draws them. Starting a worker (spawn, importing pandas and
-#: Altair, vl-convert's first call) costs about 3 s of CPU on a quiet machine (6.5 s on a busy
-#: one), the time of 25 to 50 charts: on a council's pack (Lincolnshire: 55 charts) the pool
-#: would save nothing; at 3,000 charts it halves the drawing on two cores.
-MIN_CHARTS_FOR_POOL = 150
+#: Up to this many charts one process draws them. A chart costs 25-70 ms (building its spec
+#: without Altair, then vl-convert, which is most of it); starting a worker (spawn, importing
+#: pandas and the package, vl-convert's first call; no Altair) costs about 0.7 s of CPU, the time
+#: of 10 to 30 charts. Measured on two busy cores (60 x 25 x 40 charts): 60 charts, 4.2 s alone
+#: and 5.9 s with two workers; 120 charts, 11.2 s alone and 7.5 s with two. A council's pack
+#: (Lincolnshire: 55 charts) is drawn here; at 3,000 charts the pool halves the drawing.
+MIN_CHARTS_FOR_POOL = 100
 #: Charts per task sent to a worker: large enough that sending a task costs little against
 #: drawing it, small enough that the workers finish together.
 BATCH = 24
@@ -152,8 +154,13 @@ def draw_batch(batch: list[tuple[str, str, tuple[Any, ...]]]) -> list[tuple[str,
 
 
 def _warm_worker() -> None:
-    """Import what drawing needs and make vl-convert's first, slow call before any task."""
+    """Import what drawing needs and make vl-convert's first, slow call before any task.
+
+    Drawing never imports Altair (the specs are built as plain dicts, `perfanalysis.charts`).
+    """
     import vl_convert
+
+    import perfanalysis.charts  # noqa: F401 - imported once, before the first task
 
     vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}})
 

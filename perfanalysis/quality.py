@@ -195,7 +195,7 @@ def _read_problem(raw: RawDataset, exc: DatasetError, severity: str = "error") -
 # --------------------------------------------------------------------------- derived columns
 def _text(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as a person wrote it, blanks as missing values, and its row numbers."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # each column is replaced, not changed in place
     for col in out.columns:
         if col != "_row":
             s = out[col].astype("str")
@@ -211,9 +211,13 @@ def _flags(true: pd.Series, applies: pd.Series) -> pd.Series:
     return pd.Series(out, index=applies.index)
 
 
-def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
-    """`table[key]` for each key (NaN where absent), mapped once per distinct key."""
-    codes, uniques = pd.factorize(keys)
+def _lookup(keys: pd.Series, table: pd.Series,
+            factorized: tuple[np.ndarray, Any] | None = None) -> pd.Series:  # fmt: skip
+    """`table[key]` for each key (NaN where absent), mapped once per distinct key.
+
+    `factorized` is `pd.factorize(keys)` when the caller has it already (`_Context.factorize`).
+    """
+    codes, uniques = factorized if factorized is not None else pd.factorize(keys)
     table = pd.Series(table.to_numpy(dtype=object), index=table.index.astype(object))
     found = pd.Series(np.asarray(uniques, dtype=object)).map(table).to_numpy(dtype=object)
     out = np.empty(len(keys), dtype=object)
@@ -223,10 +227,12 @@ def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
     return pd.Series(out, index=keys.index, dtype=object)
 
 
-def _isin(values: pd.Series, known: Any) -> pd.Series:
-    """values.isin(known), tested once per distinct value."""
-    codes, uniques = pd.factorize(values)
-    ok = pd.Index(np.asarray(uniques, dtype=object)).isin(np.asarray(list(known), dtype=object))
+def _isin(values: pd.Series, known: Any,
+          factorized: tuple[np.ndarray, Any] | None = None) -> pd.Series:  # fmt: skip
+    """values.isin(known), tested once per distinct value (`factorized` as for `_lookup`)."""
+    codes, uniques = factorized if factorized is not None else pd.factorize(values)
+    known = known.to_numpy(dtype=object) if isinstance(known, pd.Series) else list(known)
+    ok = pd.Index(np.asarray(uniques, dtype=object)).isin(np.asarray(known, dtype=object))
     out = np.zeros(len(values), dtype=bool)
     hit = codes >= 0
     out[hit] = ok[codes[hit]]
@@ -251,7 +257,25 @@ class _Context:
     years_text: str | None
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     periods: dict[str, pd.DataFrame] = field(default_factory=dict)  # table -> label/start/end
+    # table -> (each row's code, the label of each code, the kind of each code)
+    period_codes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     numbers: dict[tuple[str, str], tuple[pd.Series, pd.Series]] = field(default_factory=dict)
+    codes: dict[tuple[str, str], tuple[np.ndarray, Any]] = field(default_factory=dict)
+    by_measure: dict[tuple[str, str], pd.Series] = field(default_factory=dict)  # per row
+    of_measures: dict[str, pd.Series] = field(default_factory=dict)  # per measure id
+
+    def of_measure(self, column: str) -> pd.Series:
+        """measures.<column> by measure_id (`_first`), once per validation."""
+        if column not in self.of_measures:
+            measures = self.frames.get("measures")
+            self.of_measures[column] = _first(measures, "measure_id", column)
+        return self.of_measures[column]
+
+    def factorize(self, table: str, column: str) -> tuple[np.ndarray, Any]:
+        """pd.factorize of a column (measure_id: read by many checks), once per validation."""
+        if (table, column) not in self.codes:
+            self.codes[table, column] = pd.factorize(self.frames[table][column])
+        return self.codes[table, column]
 
     def parsed(self, table: str, column: str) -> tuple[pd.Series, pd.Series]:
         """parse_numbers of a column (a % sign allowed), parsed once per validation."""
@@ -279,20 +303,28 @@ def _years(meta: dict[str, Any]) -> tuple[str | None, bool | None, tuple[int, in
     return f"{a.label} to {b.label}", True, (a.start.year, b.start.year)
 
 
-def _period_columns(frame: pd.DataFrame, ctx: _Context,
-                    frequency: pd.Series | None = None) -> pd.DataFrame:  # fmt: skip
+def _period_columns(
+    frame: pd.DataFrame,
+    ctx: _Context,
+    frequency: tuple[np.ndarray, pd.Series] | None = None,
+    table: str | None = None,
+) -> pd.DataFrame:
     """period__not_datetime, period__parses, period__label, period__in_years, kind, start, end.
 
-    With `frequency` (a measure table: the frequency of each row's measure), also
-    period__fits_frequency, and the label is the period in the measure's own kind
-    (periods.fit_to_kind). Each distinct (label, frequency) is parsed once, then mapped back.
+    With `frequency` (a measure table: for each row the code of its measure, and the frequency
+    of each coded measure), also period__fits_frequency, and the label is the period in the
+    measure's own kind (periods.fit_to_kind). Each distinct (label, frequency) is parsed once,
+    then mapped back. The labels and kinds are also kept coded (`_Context.period_codes`), so
+    that the loader makes its text columns by one `take`, not from 600,000 Python strings.
     """
     text = frame["period"]
     n = len(frame)
     label_codes, labels = pd.factorize(text)  # blank -> -1
     if frequency is not None:
         kind_of = {f: k for f, (k, _) in FREQUENCIES.items()}
-        kind_codes, kinds = pd.factorize(frequency.map(kind_of))
+        measure_codes, by_measure = frequency  # the kind of each measure, then of each row
+        kind_by_measure, kinds = pd.factorize(by_measure.map(kind_of))
+        kind_codes = np.where(measure_codes >= 0, kind_by_measure[measure_codes], -1)
     else:
         kind_codes, kinds = np.full(n, -1), pd.Index([])
     pair = label_codes.astype(np.int64) * (len(kinds) + 1) + (kind_codes + 1)
@@ -352,9 +384,11 @@ def _period_columns(frame: pd.DataFrame, ctx: _Context,
             pd.Series(flag("fits", True), index=frame.index),
             pd.Series(take(u["fits"].notna().to_numpy(dtype=bool)), index=frame.index),
         )
-    out["period__label"] = pd.Series(take(u_label.to_numpy(dtype=object)), index=frame.index,
-                                     dtype=object)  # fmt: skip
-    out["kind"] = pd.Series(take(u_kind.to_numpy(dtype=object)), index=frame.index, dtype=object)
+    label_of, kind_of_code = u_label.to_numpy(dtype=object), u_kind.to_numpy(dtype=object)
+    if table is not None:
+        ctx.period_codes[table] = (codes if n else codes[:0], label_of, kind_of_code)
+    out["period__label"] = pd.Series(take(label_of), index=frame.index, dtype=object)
+    out["kind"] = pd.Series(take(kind_of_code), index=frame.index, dtype=object)
     out["start"] = pd.Series(take(u_start.to_numpy()), index=frame.index)
     out["end"] = pd.Series(take(u_end.to_numpy()), index=frame.index)
     if ctx.years is not None:
@@ -364,8 +398,27 @@ def _period_columns(frame: pd.DataFrame, ctx: _Context,
     return out
 
 
-def _units(ctx: _Context, measure_ids: pd.Series) -> pd.Series:
-    return _lookup(measure_ids, _first(ctx.frames.get("measures"), "measure_id", "unit"))
+def _units(ctx: _Context, table: str) -> pd.Series:
+    """The unit of each row's measure (None for an unknown measure), once per validation."""
+    if (table, "unit") not in ctx.by_measure:
+        ctx.by_measure[table, "unit"] = _lookup(
+            ctx.frames[table]["measure_id"],
+            ctx.of_measure("unit"),
+            ctx.factorize(table, "measure_id"),
+        )
+    return ctx.by_measure[table, "unit"]
+
+
+def _unit_in(ctx: _Context, table: str, units: Any) -> np.ndarray:
+    """For each row, whether its measure's unit is one of `units` (False for an unknown one):
+    tested once per measure, then taken for each row."""
+    codes, ids = ctx.factorize(table, "measure_id")
+    unit = ctx.of_measure("unit")
+    unit = unit[unit.isin(list(units))]
+    ok = pd.Index(np.asarray(ids, dtype=object)).isin(unit.index.to_numpy(dtype=object))
+    if not len(ok):
+        return np.zeros(len(codes), dtype=bool)
+    return np.where(codes >= 0, ok[np.maximum(codes, 0)], False)
 
 
 def _number_columns(ctx: _Context, table: str, col: str, units: pd.Series,
@@ -385,21 +438,23 @@ def _number_columns(ctx: _Context, table: str, col: str, units: pd.Series,
     out[f"{col}__percent_sign"] = _flags(sign, pd.Series(pct, index=text.index))
     if ranges:
         # A signed measure (measures.signed) may be negative: no range for its unit applies.
-        signed = _signed(ctx, ctx.frames[table]["measure_id"]).to_numpy()
-        percent = units.isin(PERCENT_UNITS).to_numpy() & ~signed
+        signed = _signed(ctx, table).to_numpy()
+        percent = _unit_in(ctx, table, PERCENT_UNITS) & ~signed
         out[f"{col}__percent_value"] = values.where(percent)
         out[f"{col}__count_value"] = values.where(
-            units.isin(NON_NEGATIVE_UNITS).to_numpy() & ~signed
+            _unit_in(ctx, table, NON_NEGATIVE_UNITS) & ~signed
         )
     else:
         out[f"{col}__value"] = values
     return out
 
 
-def _signed(ctx: _Context, measure_ids: pd.Series) -> pd.Series:
+def _signed(ctx: _Context, table: str) -> pd.Series:
     """True for rows whose measure is declared signed (figures may be negative)."""
-    flag = _lookup(measure_ids, _first(ctx.frames.get("measures"), "measure_id", "signed"))
-    return flag.fillna("").astype(str).str.lower().isin(_dataset._TRUE)
+    flag = ctx.of_measure("signed")
+    flag = flag.fillna("").astype(str).str.lower().isin(_dataset._TRUE)  # once per measure
+    rows = _lookup(ctx.frames[table]["measure_id"], flag, ctx.factorize(table, "measure_id"))
+    return rows.fillna(False).astype(bool)
 
 
 def _counts(ctx: _Context, table: str, col: str) -> dict[str, pd.Series]:
@@ -429,21 +484,30 @@ def _count_agreement(ctx: _Context, table: str, frame: pd.DataFrame) -> dict[str
     if not {"measure_id", "unit", "decimals"} <= set(measures.columns):
         return {}
     values, _ = ctx.parsed(table, figure)
-    rows = frame[["measure_id", "numerator", "denominator"]].assign(**{figure: values})
     num, _ = ctx.parsed(table, "numerator")
     den, _ = ctx.parsed(table, "denominator")
-    unit = _lookup(frame["measure_id"], _first(measures, "measure_id", "unit"))
+    unit = _units(ctx, table)
     both = num.notna() & den.notna() & (num >= 0)
+    # Only a row with both counts can break these rules: check those rows alone (a table
+    # without counts, the common case, costs nothing).
+    given = (num.notna() & den.notna()).to_numpy()
+    rows = frame.loc[given, ["measure_id", "numerator", "denominator"]]
+    rows = rows.assign(**{figure: values[given]})
     problems = check_counts(rows, measures.fillna(""))["problem"]
-    problem = pd.Series("", index=frame.index, dtype=object)
-    problem.loc[problems.index] = problems
-    figure_or_base = problem.str.startswith("the figure") | problem.str.startswith("denominator")
+    at = frame.index.get_indexer(problems.index)
+    figure_or_base = np.zeros(len(frame), dtype=bool)
+    figure_or_base[at] = (
+        problems.str.startswith("the figure") | problems.str.startswith("denominator")
+    ).to_numpy(dtype=bool)
+    over = np.zeros(len(frame), dtype=bool)
+    over[at] = problems.str.startswith("numerator is above").to_numpy(dtype=bool)
     return {
         "counts__agree": _flags(
-            ~figure_or_base, both & values.notna() & unit.isin(list(UNIT_MULTIPLIER))
+            pd.Series(~figure_or_base, index=frame.index),
+            both & values.notna() & unit.isin(list(UNIT_MULTIPLIER)),
         ),
         "numerator__within_denominator": _flags(
-            ~problem.str.startswith("numerator is above"), both & (unit == "percent")
+            pd.Series(~over, index=frame.index), both & (unit == "percent")
         ),
     }
 
@@ -550,16 +614,18 @@ def _frames(raw: RawDataset, ctx: _Context, skip: set[str]) -> dict[str, pd.Data
         if frame is not None and "period" in frame.columns:
             frequency = None
             if name in ("targets", "actuals") and "measure_id" in frame.columns:
-                frequency = _lookup(
-                    frame["measure_id"],
-                    _first(ctx.frames.get("measures"), "measure_id", "frequency"),
+                codes, ids = ctx.factorize(name, "measure_id")
+                by_measure = _lookup(
+                    pd.Series(np.asarray(ids, dtype=object)),
+                    ctx.of_measure("frequency"),
                 )
-            ctx.periods[name] = _period_columns(frame, ctx, frequency)
+                frequency = (codes, by_measure)
+            ctx.periods[name] = _period_columns(frame, ctx, frequency, table=name)
     out: dict[str, pd.DataFrame] = {}
     if "dataset" not in skip:
         out["dataset"] = _dataset_frame(raw, ctx)
     for name, frame in ctx.frames.items():
-        frame = frame.copy()
+        frame = frame.copy(deep=False)  # copy-on-write: the text frame is never changed
         if name in ctx.periods:
             p = ctx.periods[name]
             for col in ("period__not_datetime", "period__parses", "period__label",
@@ -569,12 +635,14 @@ def _frames(raw: RawDataset, ctx: _Context, skip: set[str]) -> dict[str, pd.Data
         for (table, col), (parent, key) in FOREIGN_KEYS.items():
             known = ctx.frames.get(parent)
             if table == name and col in frame.columns and known is not None and key in known:
-                frame[f"{col}__in_{parent}"] = _flags(_isin(frame[col], known[key].dropna()),
-                                                      frame[col].notna())  # fmt: skip
+                codes = ctx.factorize(name, col) if col == "measure_id" else None
+                frame[f"{col}__in_{parent}"] = _flags(
+                    _isin(frame[col], known[key].dropna(), codes), frame[col].notna()
+                )
         if name == "measures":
             _measure_columns(frame, ctx)
         if "measure_id" in frame.columns:
-            units = _units(ctx, frame["measure_id"])
+            units = _units(ctx, name)
             for col in {"targets": ("target",), "actuals": ("actual",),
                         "benchmarks": ("value",)}.get(name, ()):  # fmt: skip
                 if col in frame.columns:
@@ -763,6 +831,53 @@ def _strftime_ok(values: pd.Series, fmt: str) -> pd.Series:
     return values.map({u: ok(u) for u in uniques})
 
 
+def _duplicated_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.Series, int]:
+    """Rows whose values in `columns` repeat another row's (rows with a blank are not checked).
+
+    Each column is coded once (`pd.factorize`) and the codes combined into one integer key, kept
+    below the number of rows, so that the duplicates are found on integers.
+    """
+    n = len(frame)
+    skip = np.zeros(n, dtype=bool)
+    key = np.zeros(n, dtype=np.int64)
+    for name in columns:
+        codes, uniques = pd.factorize(frame[name])
+        skip |= codes < 0
+        key = pd.factorize(key * (len(uniques) + 1) + (codes + 1))[0].astype(np.int64)
+    dup = np.zeros(n, dtype=bool)
+    dup[~skip] = pd.Series(key[~skip]).duplicated(keep=False).to_numpy()
+    return pd.Series(dup, index=frame.index), int(skip.sum())
+
+
+def _unexpected_fast(
+    col: pd.Series, null: np.ndarray, kind: str, kw: dict[str, Any]
+) -> np.ndarray | None:
+    """`_unexpected` for the common cases on the whole column at once (no copy of the present
+    rows, no reindex): derived flags, numbers in a range, text matched once per distinct value.
+    None where the general path applies."""
+    if kind == "expect_column_values_to_be_in_set" and kw["value_set"] == [True]:
+        if isinstance(col.dtype, pd.BooleanDtype):  # a derived flag: False fails, NA is skipped
+            return ~col.array.to_numpy(dtype=bool, na_value=True)
+        return None
+    if kind == "expect_column_values_to_be_between" and pd.api.types.is_float_dtype(col.dtype):
+        v = col.to_numpy(dtype=float, na_value=np.nan)
+        lo, hi = kw.get("min_value"), kw.get("max_value")
+        good = np.ones(len(v), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if lo is not None:
+                good &= v > lo if kw.get("strict_min") else v >= lo
+            if hi is not None:
+                good &= v < hi if kw.get("strict_max") else v <= hi
+        return ~good & ~null
+    if kind == "expect_column_values_to_match_regex" and isinstance(col.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(col)  # a text column holds few distinct values
+        ok = pd.Series(uniques).str.contains(kw["regex"], regex=True).to_numpy(dtype=bool)
+        if not len(ok):
+            return np.zeros(len(codes), dtype=bool)
+        return np.where(codes >= 0, ~ok[np.maximum(codes, 0)], False)
+    return None
+
+
 def _unexpected(frame: pd.DataFrame, exp: dict[str, Any]) -> tuple[pd.Series, int]:
     """Rows failing one expectation (a boolean mask) and the number of rows not checked.
 
@@ -771,14 +886,14 @@ def _unexpected(frame: pd.DataFrame, exp: dict[str, Any]) -> tuple[pd.Series, in
     """
     kind, kw = exp["type"], exp["kwargs"]
     if kind == "expect_compound_columns_to_be_unique":
-        cols = frame[kw["column_list"]]
-        skip = cols.isna().any(axis=1)
-        dup = cols[~skip].duplicated(keep=False).reindex(frame.index, fill_value=False)
-        return dup, int(skip.sum())
+        return _duplicated_rows(frame, kw["column_list"])
     col = frame[kw["column"]]
     null = col.isna()
     if kind == "expect_column_values_to_not_be_null":
         return null, 0
+    fast = _unexpected_fast(col, null.to_numpy(), kind, kw)
+    if fast is not None:
+        return pd.Series(fast, index=frame.index), int(null.sum())
     present = col[~null]
     if kind == "expect_column_values_to_be_in_set" and kw["value_set"] == [True]:
         bad = ~(present.to_numpy(dtype=object) == True)  # noqa: E712 - a derived flag
