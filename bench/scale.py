@@ -8,9 +8,10 @@ Sizes: generated frameworks of 60 strategies x 25 measures x 40 quarters (1,500 
 SPC, comparisons and intervals). Its charts (about 30,000) and pack are left out unless
 `--full-600` is given: at the 60x rate they take a quarter of an hour or more on two cores; the
 output says so. Each step runs in a fresh process so that its peak memory is its own: the peak
-is the largest total resident memory of the step's process and every process it started
-(notebook kernels, chart workers), sampled every 0.1 s, and the `ru_maxrss` of the process
-itself. "seconds" is the step alone: the `load` step times `pa.load` (its detail gives the
+is the largest total memory of the step's process and every process it started (notebook
+kernels, chart workers), sampled every 0.1 s as proportional set size (a page that forked
+kernels share with their host counts once in all, not once per kernel as resident sizes would),
+and the `ru_maxrss` of the process itself. "seconds" is the step alone: the `load` step times `pa.load` (its detail gives the
 package import before it), the others start after loading the data. "CPU s" is the CPU time of
 the step's process and its children (the whole process, imports included): on a shared machine
 it says what the work costs when the wall clock says how busy the machine was.
@@ -35,7 +36,7 @@ STEP = textwrap.dedent("""
     step, folder, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3]) or None
     peak = [0]
 
-    def sample():  # total resident memory of this process and all its descendants
+    def sample():  # memory of this process and all its descendants, shared pages counted once
         try:
             import psutil
         except ImportError:
@@ -44,10 +45,13 @@ STEP = textwrap.dedent("""
         while True:
             total = 0
             for p in [me, *me.children(recursive=True)]:
-                try:
-                    total += p.memory_info().rss
-                except psutil.Error:
-                    pass
+                try:  # PSS: a page shared by n processes (forked kernels) counts 1/n in each
+                    total += p.memory_full_info().pss
+                except (psutil.Error, AttributeError):
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
             peak[0] = max(peak[0], total)
             time.sleep(0.1)
 
