@@ -11,10 +11,11 @@ output says so. Each step runs in a fresh process so that its peak memory is its
 is the largest total memory of the step's process and every process it started (notebook
 kernels, chart workers), sampled every 0.1 s as proportional set size (a page that forked
 kernels share with their host counts once in all, not once per kernel as resident sizes would),
-and the `ru_maxrss` of the process itself. "seconds" is the step alone: the `load` step times `pa.load` (its detail gives the
-package import before it), the others start after loading the data. "CPU s" is the CPU time of
-the step's process and its children (the whole process, imports included): on a shared machine
-it says what the work costs when the wall clock says how busy the machine was.
+and the `ru_maxrss` of the process itself. "seconds" is the step alone: the `load` step times
+`pa.load` (its detail gives the package import before it), the others start after loading the
+data. "CPU s" is the CPU time of the step's process and its children (the whole process, imports
+included): on a shared machine it says what the work costs when the wall clock says how busy the
+machine was.
 """
 
 from __future__ import annotations
