@@ -708,7 +708,17 @@ def render_chart_keys(
     of `jobs` processes (default: one per core), or on `executor` when given (the runner's Dask
     executor); the SVG is the same as drawing them one by one (`perfanalysis.drawing`).
     """
-    from perfanalysis.drawing import draw_tasks, histories_with_intervals
+    from perfanalysis.drawing import draw_tasks
+
+    return draw_tasks(chart_tasks(pack, keys), jobs=jobs, executor=executor)
+
+
+def chart_tasks(pack: PackData, keys: list[str]) -> list[tuple[str, str, tuple[Any, ...]]]:
+    """The (key, kind, inputs) tasks `perfanalysis.drawing` draws the charts of `keys` from.
+
+    The histories of all the measures are computed in one pass.
+    """
+    from perfanalysis.drawing import histories_with_intervals
 
     rows = pack.figures.set_index("measure_id", drop=False)
     wanted = [k.partition(":")[2] for k in keys if k.startswith("measure:")]
@@ -726,7 +736,7 @@ def render_chart_keys(
             tasks.append((key, "measure", (histories[mid], rows.loc[mid])))
         elif kind == "xmr":
             tasks.append((key, "xmr", (pack.spc[mid], rows.loc[mid])))
-    return draw_tasks(tasks, jobs=jobs, executor=executor)
+    return tasks
 
 
 def render_charts(

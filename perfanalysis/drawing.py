@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ __all__ = [
     "measure_histories",
     "histories_with_intervals",
     "draw_tasks",
+    "draw_pages",
     "pool_is_safe",
 ]
 
@@ -250,6 +251,49 @@ def draw_tasks(
         results = draw_batch(tasks)
     drawn = dict(results)
     return {key: drawn[key] for key, _, _ in tasks if drawn.get(key) is not None}
+
+
+def draw_pages(
+    pages: list[tuple[str, list[tuple[str, str, tuple[Any, ...]]]]],
+    *,
+    jobs: int | None = None,
+    executor: Executor | None = None,
+) -> Iterator[tuple[str, dict[str, str | None]]]:
+    """Draw several pages' charts; yield (page, {key: svg or None}) in page order, each page as
+    soon as its own charts are drawn (the runner then lets that page's notebook run).
+
+    Where the charts are drawn follows `draw_tasks`, counting every page's charts: above
+    `MIN_CHARTS_FOR_POOL` one pool of processes draws them all, page after page, so the cores
+    stay busy while the first pages' notebooks run.
+    """
+    tasks = [t for _, page in pages for t in page]
+    workers = max(1, jobs or os.cpu_count() or 1)
+    pool: Executor | None = executor
+    own = None
+    if pool is None and len(tasks) > MIN_CHARTS_FOR_POOL and workers > 1 and pool_is_safe():
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = own = ProcessPoolExecutor(
+            max_workers=min(workers, -(-len(tasks) // BATCH)),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_warm_worker,
+        )
+    try:
+        if pool is None:
+            for name, page in pages:
+                yield name, dict(draw_batch(page))
+            return
+        size = max(1, min(BATCH, -(-len(tasks) // (workers * 2))))
+        futures = [
+            (name, [pool.submit(draw_batch, page[i : i + size]) for i in range(0, len(page), size)])
+            for name, page in pages
+        ]
+        for name, page_futures in futures:
+            yield name, {key: svg for f in page_futures for key, svg in f.result()}
+    finally:
+        if own is not None:
+            own.shutdown(wait=True, cancel_futures=True)
 
 
 def _run(pool: Executor, batches: list[list[Any]]) -> list[tuple[str, str | None]]:

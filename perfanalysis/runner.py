@@ -558,7 +558,8 @@ def _draw_and_write(
     while the next page's charts are drawn. With `published` (a rerun of `strategies`), the other
     pages' charts are taken from the published pack. Returns the writer and the reused keys.
     """
-    from perfanalysis.charts import chart_keys, render_chart_keys
+    from perfanalysis.charts import chart_keys, chart_tasks
+    from perfanalysis.drawing import draw_pages
     from perfanalysis.prepared import PreparedWriter, read_charts
 
     every = chart_keys(pack)
@@ -575,11 +576,12 @@ def _draw_and_write(
         if key not in reused:
             mid = key.partition(":")[2]
             pages.setdefault(owner.get(mid, "index") if mid else "index", []).append(key)
-    for page, keys in pages.items():
-        if keys:
-            svgs = render_chart_keys(pack, keys, jobs=jobs, executor=executor)
-            for key in keys:
-                writer.chart(key, svgs.get(key))
+    tasks = chart_tasks(pack, [k for keys in pages.values() for k in keys])
+    by_key = {t[0]: t for t in tasks}
+    work = [(page, [by_key[k] for k in keys]) for page, keys in pages.items()]
+    for page, svgs in draw_pages(work, jobs=jobs, executor=executor):
+        for key in pages[page]:
+            writer.chart(key, svgs.get(key))
         runner.release(page)
     writer.finish()
     pack.charts = dict(writer.drawn)

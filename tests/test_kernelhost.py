@@ -95,20 +95,20 @@ def test_a_failure_while_drawing_stops_the_started_notebooks(tmp_path, monkeypat
     """Notebooks start before the charts are drawn, and each runs once its page's charts are
     written. If drawing fails after the first page was released, the rest never run their cells,
     nothing is published, and no kernel or host is left running."""
-    from perfanalysis import charts
+    from perfanalysis import drawing
 
     out = tmp_path / "pack"
-    draw = charts.render_chart_keys
+    draw = drawing.draw_batch
     calls = []
 
-    def fails_on_the_second_page(*args, **kwargs):
-        calls.append(args[1])
+    def fails_on_the_second_page(batch):
+        calls.append([key for key, _, _ in batch])
         if len(calls) == 2:
             raise PackError("a chart could not be drawn")
-        return draw(*args, **kwargs)
+        return draw(batch)
 
     before = _children()
-    monkeypatch.setattr(charts, "render_chart_keys", fails_on_the_second_page)
+    monkeypatch.setattr(drawing, "draw_batch", fails_on_the_second_page)
     with pytest.raises(PackError, match="a chart could not be drawn"):
         run_pack(read_parameters(SMALL), out=out, quiet=True)
     assert calls[0] == ["status-by-strategy"]  # the collated page's, drawn (and released) first
