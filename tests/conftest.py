@@ -1,13 +1,17 @@
 """Fixtures shared by the test modules.
 
 Packs: the real packs, published once per test session with the `perfanalysis run` command (as a
-scheduler runs it) into a temporary folder. Browser: Debian's Chromium driven by Playwright's
+scheduler runs it) into a temporary folder. Under pytest-xdist (`make test` runs
+`-n auto --dist loadgroup`) every test that uses a pack, or a module-scoped fixture, is put in
+that fixture's group, so the one worker that builds it runs all of them (see
+`pytest_collection_modifyitems`). Browser: Debian's Chromium driven by Playwright's
 sync API, and `open_page`, which opens a page in a fresh context that refuses every request that
 is not `file:` or `data:` and records what the page tried to do (see `PageVisit`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -27,6 +31,46 @@ HOSTILE_DATA = ROOT / "tests" / "data" / "hostile"
 ARTEFACTS = ROOT / "tests" / "artefacts"
 #: Debian's Chromium (Playwright's own browser download cannot work here).
 CHROMIUM = Path(os.environ.get("PERFANALYSIS_CHROMIUM") or "/usr/bin/chromium")
+
+
+# --------------------------------------------------------------------------- parallel runs
+#: Session fixtures that publish a pack (seconds each): their tests share the worker that built it.
+PACK_FIXTURES = ("lincolnshire_pack", "leicestershire_pack", "hostile_pack", "audit_pack")
+
+
+def _shared_fixture_group(item: pytest.Item) -> str | None:
+    """The xdist group of a test: the pack it uses, or its module if it uses a module fixture.
+
+    A pack's name wins over a module: a test module's fixture that wraps a session pack
+    (test_pack.py's `lincs_pack`) runs where the pack is.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    module = None
+    for name in item.fixturenames:
+        defs = info.name2fixturedefs.get(name)
+        if not defs:
+            continue
+        fixture = defs[-1]  # the definition that applies to this test
+        if fixture.scope == "session" and name in PACK_FIXTURES:
+            return name
+        if fixture.scope == "module" and fixture.baseid:  # one of ours, not a plugin's
+            module = item.nodeid.split("::")[0]
+    return module
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group tests by the costly fixture they share, for `--dist loadgroup`.
+
+    Without the grouping each xdist worker that ran one test of a pack would publish that pack
+    again. The marker does nothing without xdist (or with another `--dist` mode).
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            group = _shared_fixture_group(item)
+            if group is not None:
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 # --------------------------------------------------------------------------- packs
@@ -125,7 +169,47 @@ def artefacts() -> Path:
     return ARTEFACTS
 
 
+# --------------------------------------------------------------------------- messy input
+@pytest.fixture(scope="session")
+def messy_corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """tests/make_corpus.py's cases by name, made once per session (per xdist worker), read only."""
+    from make_corpus import make_corpus
+
+    return {c.name: c for c in make_corpus(tmp_path_factory.mktemp("corpus"))}
+
+
 # --------------------------------------------------------------------------- browser
+#: What axe ran on each page and found, in this process (test_browser.py's `check_axe`).
+AXE_LOG: dict[str, dict[str, Any]] = {}
+
+
+@pytest.fixture(scope="session")
+def axe_log(artefacts: Path) -> dict[str, dict[str, Any]]:
+    """Per page: how many rules axe ran and what it found; written to tests/artefacts/axe.json.
+
+    Each xdist worker hands its part to the controller (`pytest_testnodedown`), which writes
+    the one file for the whole run at the end (`pytest_sessionfinish`).
+    """
+    return AXE_LOG
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller collects a finished xdist worker's part of the axe log."""
+    AXE_LOG.update(json.loads(getattr(node, "workeroutput", {}).get("axe_log", "{}")))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write axe.json once per run: a worker passes its log on, the controller writes it."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker
+        workeroutput["axe_log"] = json.dumps(AXE_LOG)
+    elif AXE_LOG:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(AXE_LOG, indent=1, sort_keys=True) + "\n"
+        (ARTEFACTS / "axe.json").write_text(text, encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     """A headless Chromium for the session (Playwright's sync API)."""

@@ -63,6 +63,7 @@ def lincolnshire_pack():
     return prepare(pa.load(DATASETS[0]), "Q4 2017/18")
 
 
+@pytest.mark.slow  # draws every Lincolnshire chart twice, once in a pool of fresh processes
 def test_pool_draws_the_same_bytes_as_drawing_one_by_one(lincolnshire_pack, monkeypatch) -> None:
     pack = lincolnshire_pack
     keys = chart_keys(pack)

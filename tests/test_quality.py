@@ -483,9 +483,9 @@ def test_warnings_only_dataset_exits_0_and_1_under_strict():
     assert (result.errors, result.warnings, exit_status(result, strict=True)) == (0, 0, 0)
 
 
-@pytest.mark.notebook
 @pytest.mark.parametrize("name", RUN_ON)
 def test_a_run_on_broken_data_publishes_nothing_and_keeps_the_earlier_pack(tmp_path, name):
+    """`perfanalysis run` as typed (in this process): the gate stops it before any notebook."""
     reports = tmp_path / "reports"
     earlier = reports / "testshire" / "2017-18-q4"
     (earlier / "strategies").mkdir(parents=True)
@@ -495,7 +495,7 @@ def test_a_run_on_broken_data_publishes_nothing_and_keeps_the_earlier_pack(tmp_p
     params = tmp_path / "params.yaml"
     params.write_text(f"dataset: {BROKEN / name}\nperiod: {PERIOD}\nstrategies: all\n",
                       encoding="utf-8")  # fmt: skip
-    done = run("run", str(params), "--out", str(earlier), "--quiet")
+    done = cli("run", str(params), "--out", str(earlier), "--quiet")
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert "nothing was published" in done.stderr or "error:" in done.stderr
