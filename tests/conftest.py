@@ -60,6 +60,7 @@ def _shared_fixture_group(item: pytest.Item) -> str | None:
     return module
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group tests by the costly fixture they share, for `--dist loadgroup`.
 
