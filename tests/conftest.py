@@ -4,7 +4,7 @@ Packs: the real packs, published once per test session with the `perfanalysis ru
 scheduler runs it) into a temporary folder. Under pytest-xdist (`make test` runs
 `-n auto --dist loadgroup`) every test that uses a pack, or a module-scoped fixture, is put in
 that fixture's group, so the one worker that builds it runs all of them (see
-`pytest_collection_modifyitems`). Browser: Debian's Chromium driven by Playwright's
+`pytest_xdist_make_scheduler`). Browser: Debian's Chromium driven by Playwright's
 sync API, and `open_page`, which opens a page in a fresh context that refuses every request that
 is not `file:` or `data:` and records what the page tried to do (see `PageVisit`).
 """
@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,18 +61,62 @@ def _shared_fixture_group(item: pytest.Item) -> str | None:
     return module
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group tests by the costly fixture they share, for `--dist loadgroup`.
+#: Where the xdist workers leave each test's group for the controller's scheduler (a folder).
+GROUPS_KEY = "perfanalysis_test_groups"
 
-    Without the grouping each xdist worker that ran one test of a pack would publish that pack
-    again. The marker does nothing without xdist (or with another `--dist` mode).
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """The controller tells each xdist worker where to write the groups it collected."""
+    folder = getattr(node.config, "_perfanalysis_groups", None)
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="pytest-groups-"))
+        node.config._perfanalysis_groups = folder
+    node.workerinput[GROUPS_KEY] = str(folder)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """An xdist worker writes the group of every test that shares a costly fixture."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None or GROUPS_KEY not in workerinput:
+        return
+    groups = {item.nodeid: g for item in items if (g := _shared_fixture_group(item)) is not None}
+    name = f"{workerinput['workerid']}.json"
+    (Path(workerinput[GROUPS_KEY]) / name).write_text(json.dumps(groups), encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup`, with the groups of shared fixtures (`_shared_fixture_group`).
+
+    Every test in a group is sent to one worker, which builds the fixture once. xdist's own
+    `xdist_group` marker is honoured too; it cannot carry these groups: with pytest 9.2 the
+    marker is silently ignored (pytest-xdist issue 1386).
     """
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            group = _shared_fixture_group(item)
-            if group is not None:
-                item.add_marker(pytest.mark.xdist_group(group))
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class SharedFixtureScheduling(LoadGroupScheduling):
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:  # every worker has collected (and written) by now
+                folder = getattr(config, "_perfanalysis_groups", None)
+                self.groups = {}
+                for path in sorted(folder.glob("*.json")) if folder else []:
+                    self.groups.update(json.loads(path.read_text(encoding="utf-8")))
+            group = self.groups.get(nodeid)
+            return f"group:{group}" if group else super()._split_scope(nodeid)
+
+    return SharedFixtureScheduling(config, log)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller removes the groups' folder."""
+    folder = getattr(config, "_perfanalysis_groups", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- packs
