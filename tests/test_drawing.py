@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS = [ROOT / "data" / "lincolnshire", ROOT / "data" / "leicestershire"]
 
 
+@pytest.mark.slow  # one `history()` per measure of both shipped datasets, against the grouped one
 @pytest.mark.parametrize("folder", DATASETS, ids=lambda p: p.name)
 def test_grouped_histories_equal_history_of_each_measure(folder: Path) -> None:
     ds = pa.load(folder)
