@@ -29,12 +29,17 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
 
-test: $(STAMP) chromium
-	$(PY) -m pytest
+# Tests run in parallel (pytest-xdist, one worker per core); tests that share a pack or a module
+# fixture run on one worker (tests/conftest.py groups them), so no pack is published twice.
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
 
-# The quick unit tests alone, for a developer at work.
+test: $(STAMP) chromium
+	$(PY) -m pytest $(PYTEST_PARALLEL)
+
+# The quick unit tests alone, for a developer at work: not the notebook and browser tests, nor
+# the unit tests that are slow by nature (marked `slow`). `make test` runs every test.
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not notebook and not browser"
+	$(PY) -m pytest $(PYTEST_PARALLEL) -m "not notebook and not browser and not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check perfanalysis tests bench data

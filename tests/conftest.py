@@ -1,17 +1,22 @@
 """Fixtures shared by the test modules.
 
 Packs: the real packs, published once per test session with the `perfanalysis run` command (as a
-scheduler runs it) into a temporary folder. Browser: Debian's Chromium driven by Playwright's
+scheduler runs it) into a temporary folder. Under pytest-xdist (`make test` runs
+`-n auto --dist loadgroup`) every test that uses a pack, or a module-scoped fixture, is put in
+that fixture's group, so the one worker that builds it runs all of them (see
+`pytest_xdist_make_scheduler`). Browser: Debian's Chromium driven by Playwright's
 sync API, and `open_page`, which opens a page in a fresh context that refuses every request that
 is not `file:` or `data:` and records what the page tried to do (see `PageVisit`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +32,91 @@ HOSTILE_DATA = ROOT / "tests" / "data" / "hostile"
 ARTEFACTS = ROOT / "tests" / "artefacts"
 #: Debian's Chromium (Playwright's own browser download cannot work here).
 CHROMIUM = Path(os.environ.get("PERFANALYSIS_CHROMIUM") or "/usr/bin/chromium")
+
+
+# --------------------------------------------------------------------------- parallel runs
+#: Session fixtures that publish a pack (seconds each): their tests share the worker that built it.
+PACK_FIXTURES = ("lincolnshire_pack", "leicestershire_pack", "hostile_pack", "audit_pack")
+
+
+def _shared_fixture_group(item: pytest.Item) -> str | None:
+    """The xdist group of a test: the pack it uses, or its module if it uses a module fixture.
+
+    A pack's name wins over a module: a test module's fixture that wraps a session pack
+    (test_pack.py's `lincs_pack`) runs where the pack is.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    module = None
+    for name in item.fixturenames:
+        defs = info.name2fixturedefs.get(name)
+        if not defs:
+            continue
+        fixture = defs[-1]  # the definition that applies to this test
+        if fixture.scope == "session" and name in PACK_FIXTURES:
+            return name
+        if fixture.scope == "module" and fixture.baseid:  # one of ours, not a plugin's
+            module = item.nodeid.split("::")[0]
+    return module
+
+
+#: Where the xdist workers leave each test's group for the controller's scheduler (a folder).
+GROUPS_KEY = "perfanalysis_test_groups"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """The controller tells each xdist worker where to write the groups it collected."""
+    folder = getattr(node.config, "_perfanalysis_groups", None)
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="pytest-groups-"))
+        node.config._perfanalysis_groups = folder
+    node.workerinput[GROUPS_KEY] = str(folder)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """An xdist worker writes the group of every test that shares a costly fixture."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None or GROUPS_KEY not in workerinput:
+        return
+    groups = {item.nodeid: g for item in items if (g := _shared_fixture_group(item)) is not None}
+    name = f"{workerinput['workerid']}.json"
+    (Path(workerinput[GROUPS_KEY]) / name).write_text(json.dumps(groups), encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup`, with the groups of shared fixtures (`_shared_fixture_group`).
+
+    Every test in a group is sent to one worker, which builds the fixture once. xdist's own
+    `xdist_group` marker is honoured too; it cannot carry these groups: with pytest 9.2 the
+    marker is silently ignored (pytest-xdist issue 1386).
+    """
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class SharedFixtureScheduling(LoadGroupScheduling):
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:  # every worker has collected (and written) by now
+                folder = getattr(config, "_perfanalysis_groups", None)
+                self.groups = {}
+                for path in sorted(folder.glob("*.json")) if folder else []:
+                    self.groups.update(json.loads(path.read_text(encoding="utf-8")))
+            group = self.groups.get(nodeid)
+            return f"group:{group}" if group else super()._split_scope(nodeid)
+
+    return SharedFixtureScheduling(config, log)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller removes the groups' folder."""
+    folder = getattr(config, "_perfanalysis_groups", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- packs
@@ -125,7 +215,47 @@ def artefacts() -> Path:
     return ARTEFACTS
 
 
+# --------------------------------------------------------------------------- messy input
+@pytest.fixture(scope="session")
+def messy_corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """tests/make_corpus.py's cases by name, made once per session (per xdist worker), read only."""
+    from make_corpus import make_corpus
+
+    return {c.name: c for c in make_corpus(tmp_path_factory.mktemp("corpus"))}
+
+
 # --------------------------------------------------------------------------- browser
+#: What axe ran on each page and found, in this process (test_browser.py's `check_axe`).
+AXE_LOG: dict[str, dict[str, Any]] = {}
+
+
+@pytest.fixture(scope="session")
+def axe_log(artefacts: Path) -> dict[str, dict[str, Any]]:
+    """Per page: how many rules axe ran and what it found; written to tests/artefacts/axe.json.
+
+    Each xdist worker hands its part to the controller (`pytest_testnodedown`), which writes
+    the one file for the whole run at the end (`pytest_sessionfinish`).
+    """
+    return AXE_LOG
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller collects a finished xdist worker's part of the axe log."""
+    AXE_LOG.update(json.loads(getattr(node, "workeroutput", {}).get("axe_log", "{}")))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write axe.json once per run: a worker passes its log on, the controller writes it."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker
+        workeroutput["axe_log"] = json.dumps(AXE_LOG)
+    elif AXE_LOG:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(AXE_LOG, indent=1, sort_keys=True) + "\n"
+        (ARTEFACTS / "axe.json").write_text(text, encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     """A headless Chromium for the session (Playwright's sync API)."""

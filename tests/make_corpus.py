@@ -740,6 +740,15 @@ def make_corpus(folder: Path) -> list[Case]:
     return _csv_cases(folder) + _workbook_cases(folder) + _other_cases(folder)
 
 
+#: Tests check the cases in this many shards, which pytest-xdist runs side by side.
+SHARDS = 4
+
+
+def shard(cases: dict[str, Case], number: int) -> dict[str, Case]:
+    """Every SHARDS-th case by name from the `number`-th: the shards hold every case once."""
+    return {name: cases[name] for name in sorted(cases)[number::SHARDS]}
+
+
 def main(folder: Path) -> None:
     """Make the corpus and print, for each case, what `perfanalysis validate` says."""
     import io

@@ -346,11 +346,25 @@ def test_analyst_notebook(tmp_path):
 
 
 # --------------------------------------------------------------------------- pages from frames
+def pack_of(dataset: Path, period: str):
+    """The pack's data as `perfanalysis run` prepares it (the gate, the figures, the frames).
+
+    Its charts are not drawn beforehand (seconds for a council): a section draws the ones it
+    shows, the way a page opened without a prepared folder does (`pages.py`).
+    """
+    from perfanalysis.prepared import build_pack
+
+    return build_pack(dataset, period, charts=False)[1]
+
+
 @pytest.fixture(scope="module")
 def leicestershire_pack():
-    from perfanalysis import report
+    return pack_of(ROOT / "data" / "leicestershire", "Q4 2020/21")
 
-    return report.open_pack(ROOT / "data" / "leicestershire", "Q4 2020/21", "")
+
+@pytest.fixture(scope="module")
+def lincolnshire_pack():
+    return pack_of(LINCOLNSHIRE, "Q4 2017/18")
 
 
 def test_a_page_without_a_highlight_report_says_so_once(leicestershire_pack):
@@ -396,11 +410,10 @@ def test_measures_with_no_data_are_named_where_they_are_counted(leicestershire_p
     assert line.group(1).split("; ") == [t.replace("'", "&#x27;") for t in missing]
 
 
-def test_notes_on_measures_and_figures_come_from_the_figures_table():
-    from perfanalysis import report
+def test_notes_on_measures_and_figures_come_from_the_figures_table(lincolnshire_pack):
     from perfanalysis.pages import StrategyPage
 
-    pack = report.open_pack(LINCOLNSHIRE, "Q4 2017/18", "")
+    pack = lincolnshire_pack
     f = pack.figures.set_index("measure_id")
     a = pack.dataset.actuals
     q4 = a[(a["measure_id"] == "CSH-01") & (a["period"] == "Q4 2017/18")].iloc[0]
@@ -412,11 +425,10 @@ def test_notes_on_measures_and_figures_come_from_the_figures_table():
         assert f"Note on this measure: {note}".replace("'", "&#x27;") in page
 
 
-def test_the_pack_is_assessed_once_and_pages_count_from_its_frames():
-    from perfanalysis import report
+def test_the_pack_is_assessed_once_and_pages_count_from_its_frames(lincolnshire_pack):
     from perfanalysis.pages import CollatedPage
 
-    pack = report.open_pack(LINCOLNSHIRE, "Q4 2017/18", "")
+    pack = lincolnshire_pack
     counts = pack.figures.groupby("strategy_id", observed=True)["status"].value_counts()
     summary = CollatedPage(pack).summary.set_index("strategy_id")
     for sid, row in summary.iterrows():
@@ -454,10 +466,9 @@ def test_a_section_is_its_frames_rendered_by_its_template(leicestershire_pack):
 
 def test_text_from_the_data_is_escaped_by_the_templates():
     """Script in a title, a narrative field or a contract shows as text; the frames keep it."""
-    from perfanalysis import report
     from perfanalysis.pages import CollatedPage, StrategyPage
 
-    pack = report.open_pack(ROOT / "tests" / "data" / "hostile", "Q4 2017/18", "")
+    pack = pack_of(ROOT / "tests" / "data" / "hostile", "Q4 2017/18")
     page = StrategyPage(pack, "roads")
     sections = [page.header(), page.narrative(), page.contracts(), page.comments()]
     sections += [page.appendix(charts=False)]

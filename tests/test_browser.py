@@ -17,7 +17,6 @@ The first unit tests (no browser) check the contrast of the colours charts.py dr
 from __future__ import annotations
 
 import csv
-import json
 import re
 import shutil
 import subprocess
@@ -177,23 +176,23 @@ def _names(pack: Path) -> list[str]:
     return [p.relative_to(pack).as_posix() for p in pack.rglob("*.html")]
 
 
+# One test per pack, so that each runs on the xdist worker that built its pack.
 @pytest.mark.browser
-def test_every_published_page_is_under_test(lincolnshire_pack, leicestershire_pack, hostile_pack):
+def test_every_published_lincolnshire_page_is_under_test(lincolnshire_pack):
     assert sorted(_names(lincolnshire_pack)) == sorted(LINCOLNSHIRE_PAGES)
+
+
+@pytest.mark.browser
+def test_every_published_leicestershire_page_is_under_test(leicestershire_pack):
     assert sorted(_names(leicestershire_pack)) == sorted(LEICESTERSHIRE_PAGES)
+
+
+@pytest.mark.browser
+def test_every_published_hostile_page_is_under_test(hostile_pack):
     assert sorted(_names(hostile_pack)) == sorted(HOSTILE_PAGES)
 
 
 # --------------------------------------------------------------------------- axe-core
-@pytest.fixture(scope="session")
-def axe_log(artefacts):
-    """Per page: how many rules axe ran and what it found; written to tests/artefacts/axe.json."""
-    log: dict[str, dict[str, int]] = {}
-    yield log
-    if log:
-        (artefacts / "axe.json").write_text(json.dumps(log, indent=1, sort_keys=True) + "\n")
-
-
 def run_axe(visit: Any) -> dict[str, Any]:
     from axe_playwright_python.base import AXE_SCRIPT
 

@@ -1,7 +1,9 @@
 """A second council's files, as they really are: each case of tests/make_corpus.py is read
 right, or rejected with its cell named; never silently dropped, never a traceback.
 
-`perfanalysis validate` is called in this process (`cli.main`), as a person types it.
+`perfanalysis validate` is called in this process (`cli.main`), as a person types it. Checking
+every case takes half a minute, so that test is marked `slow` (run by `make test`, in shards side
+by side on the xdist workers; not by `make test-fast`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from make_corpus import PERIOD, Case, make_corpus
+from make_corpus import PERIOD, SHARDS, Case, shard
 
 import perfanalysis as pa
 from perfanalysis.cli import main
@@ -20,9 +22,10 @@ from perfanalysis.errors import DatasetError
 from perfanalysis.quality import validate_path
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
-    return {c.name: c for c in make_corpus(tmp_path_factory.mktemp("corpus"))}
+@pytest.fixture
+def corpus(messy_corpus: dict[str, Case]) -> dict[str, Case]:
+    """The corpus by case name (conftest's `messy_corpus`, made once per session)."""
+    return messy_corpus
 
 
 def cli(*args: str) -> tuple[int, str]:
@@ -67,7 +70,7 @@ def _outcome(case: Case) -> str | None:
     return "pa.load accepted it"
 
 
-def test_each_case_is_read_right_or_rejected_naming_its_cell(corpus):
+def test_the_corpus_holds_the_cases_a_second_council_brings(corpus):
     assert len(corpus) >= 45
     for name in ("performance-driven-capitalised", "period-qtr", "period-jan-mar",
                  "period-apr-jun", "period-dec-17", "formula-without-value", "stale-dimension",
@@ -75,7 +78,15 @@ def test_each_case_is_read_right_or_rejected_naming_its_cell(corpus):
                  "format-ods", "format-xlsb", "ten-megabyte-cell",
                  "stray-cell-far-away"):  # fmt: skip
         assert name in corpus
-    wrong = {name: _outcome(case) for name, case in corpus.items()}
+    assert sorted(n for i in range(SHARDS) for n in shard(corpus, i)) == sorted(corpus)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("number", range(SHARDS))
+def test_each_case_is_read_right_or_rejected_naming_its_cell(corpus, number):
+    cases = shard(corpus, number)
+    assert cases
+    wrong = {name: _outcome(case) for name, case in cases.items()}
     assert {k: v for k, v in wrong.items() if v} == {}
 
 

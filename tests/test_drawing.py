@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS = [ROOT / "data" / "lincolnshire", ROOT / "data" / "leicestershire"]
 
 
+@pytest.mark.slow  # one `history()` per measure of both shipped datasets, against the grouped one
 @pytest.mark.parametrize("folder", DATASETS, ids=lambda p: p.name)
 def test_grouped_histories_equal_history_of_each_measure(folder: Path) -> None:
     ds = pa.load(folder)
@@ -63,6 +64,7 @@ def lincolnshire_pack():
     return prepare(pa.load(DATASETS[0]), "Q4 2017/18")
 
 
+@pytest.mark.slow  # draws every Lincolnshire chart twice, once in a pool of fresh processes
 def test_pool_draws_the_same_bytes_as_drawing_one_by_one(lincolnshire_pack, monkeypatch) -> None:
     pack = lincolnshire_pack
     keys = chart_keys(pack)

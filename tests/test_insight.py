@@ -35,6 +35,7 @@ def test_dataset_spc_takes_direction_and_target_from_the_measure(pack):
     assert list(r.points.index) == list(history.loc[history["actual"].notna(), "period"])
 
 
+@pytest.mark.slow  # draws every XmR chart of the Lincolnshire pack's pages
 def test_every_quarterly_measure_with_twelve_points_has_icons_and_an_xmr_chart(pack):
     f = pack.figures[pack.figures["strategy_id"].isin(PACK)]
     charted = f[f["frequency"].isin(["quarterly", "monthly"]) & (f["spc_points"] >= 12)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -52,7 +53,10 @@ def _probe(host: KernelHost | None, cwd: Path, tmp: Path) -> dict:
         return json.loads("".join(texts))
 
     out: list[dict] = []
-    return asyncio.run(go())
+    # On a thread of its own: its own event loop, whatever this process's main thread holds
+    # (Playwright's sync API keeps a loop running there while the browser tests' Chromium is up).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, go()).result()
 
 
 def test_a_forked_kernel_is_its_own_process_and_prints_as_a_fresh_one(tmp_path):

@@ -169,7 +169,7 @@ def run(
                           env=env, timeout=600)  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not module: one validation, made on each xdist worker
 def baseline() -> set:
     """What the unbroken small dataset itself reports at Q4 2017/18 (one warning: S-03)."""
     return failed(validate_path(SMALL, PERIOD))
@@ -192,19 +192,15 @@ def cli(*args: str) -> Done:
     return Done(status, out.getvalue(), err.getvalue())
 
 
-@pytest.fixture(scope="module")
-def cli_runs() -> dict[str, dict[str, Done]]:
-    """`perfanalysis validate` on every corpus dataset, as a user types it (in-process).
+def cli_runs(name: str) -> dict[str, Done]:
+    """`perfanalysis validate` on one corpus dataset, as a user types it (in-process).
 
     --strict is tried only where it can change the exit status, on the warnings-only datasets.
     """
-    out: dict[str, dict[str, Done]] = {name: {} for name in CORPUS}
-    for name, spec in CORPUS.items():
-        out[name]["plain"] = cli("validate", str(BROKEN / name), "--period", PERIOD)
-        if spec[2] == "warning":
-            out[name]["strict"] = cli("validate", str(BROKEN / name), "--period", PERIOD,
-                                      "--strict")  # fmt: skip
-    return out
+    runs = {"plain": cli("validate", str(BROKEN / name), "--period", PERIOD)}
+    if CORPUS[name][2] == "warning":
+        runs["strict"] = cli("validate", str(BROKEN / name), "--period", PERIOD, "--strict")
+    return runs
 
 
 # --------------------------------------------------------------------------- the suites
@@ -405,6 +401,7 @@ CELLS = [(t, c) for t in ("themes", "strategies", "outcomes", "measures", "targe
                           "highlights", "contracts") for c in TABLES[t].columns]  # fmt: skip
 
 
+@pytest.mark.slow  # 25 datasets, each loaded, assessed and validated
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(cells=st.lists(st.tuples(st.sampled_from(CELLS), st.integers(0, 20), st.sampled_from(NASTY)),
                       min_size=1, max_size=3))  # fmt: skip
@@ -455,7 +452,7 @@ def test_the_corpus_is_the_list_and_large_enough():
 
 
 @pytest.mark.parametrize("name", list(CORPUS))
-def test_each_broken_dataset_gets_its_own_clear_message(name, baseline, cli_runs):
+def test_each_broken_dataset_gets_its_own_clear_message(name, baseline):
     table, column, severity, row, rule = CORPUS[name]
     result = validate_path(BROKEN / name, PERIOD)
     new = failed(result) - baseline
@@ -464,7 +461,7 @@ def test_each_broken_dataset_gets_its_own_clear_message(name, baseline, cli_runs
     assert (check.examples[0]["row"] if check.examples else None) == row
     assert check.file  # every message names the file
 
-    runs = cli_runs[name]
+    runs = cli_runs(name)
     for done in runs.values():
         assert "Traceback" not in done.stdout + done.stderr
         assert f"{severity.upper():<8} table {table} ({check.file})" in done.stdout
@@ -483,9 +480,9 @@ def test_warnings_only_dataset_exits_0_and_1_under_strict():
     assert (result.errors, result.warnings, exit_status(result, strict=True)) == (0, 0, 0)
 
 
-@pytest.mark.notebook
 @pytest.mark.parametrize("name", RUN_ON)
 def test_a_run_on_broken_data_publishes_nothing_and_keeps_the_earlier_pack(tmp_path, name):
+    """`perfanalysis run` as typed (in this process): the gate stops it before any notebook."""
     reports = tmp_path / "reports"
     earlier = reports / "testshire" / "2017-18-q4"
     (earlier / "strategies").mkdir(parents=True)
@@ -495,7 +492,7 @@ def test_a_run_on_broken_data_publishes_nothing_and_keeps_the_earlier_pack(tmp_p
     params = tmp_path / "params.yaml"
     params.write_text(f"dataset: {BROKEN / name}\nperiod: {PERIOD}\nstrategies: all\n",
                       encoding="utf-8")  # fmt: skip
-    done = run("run", str(params), "--out", str(earlier), "--quiet")
+    done = cli("run", str(params), "--out", str(earlier), "--quiet")
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert "nothing was published" in done.stderr or "error:" in done.stderr

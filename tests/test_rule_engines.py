@@ -5,6 +5,9 @@ and the loader evaluate them in pandas (fast, no great-expectations import); gre
 validates the same suites as the published, inspectable form. On every case of the broken corpus
 (tests/broken), the messy-input corpus (tests/make_corpus.py) and the shipped data, both give the
 same checks: the same rules failing, with the same counts and the same failing rows.
+
+Great-expectations takes about a second per dataset, so the comparisons are marked `slow`: run
+by `make test` (the corpus in shards, side by side on the xdist workers), not by `make test-fast`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from make_corpus import PERIOD, SHARDS, shard
 
 from perfanalysis import quality
 from perfanalysis.dataset import read_raw
@@ -33,6 +37,7 @@ def both(path: Path, period: str | None) -> tuple[list[dict], list[dict]]:
     return [asdict(c) for c in fast.checks], [asdict(c) for c in gx.checks]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path,period", CASES, ids=[p.name for p, _ in CASES])
 def test_pandas_and_great_expectations_give_the_same_checks(path, period):
     fast, gx = both(path, period)
@@ -40,20 +45,22 @@ def test_pandas_and_great_expectations_give_the_same_checks(path, period):
     assert fast == gx
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [SHIPPED[0][0], BROKEN / "percent-over-100"])
 def test_the_engines_agree_without_a_reporting_period_too(path):
     fast, gx = both(path, None)
     assert fast == gx
 
 
-def test_the_corpus_cases_give_the_same_checks_in_both_engines(tmp_path):
-    from make_corpus import make_corpus
-
-    cases = make_corpus(tmp_path)
-    assert len(cases) >= 20
-    for case in cases:
-        fast, gx = both(case.path, "Q4 2017/18")
-        assert fast == gx, case.name
+@pytest.mark.slow
+@pytest.mark.parametrize("number", range(SHARDS))
+def test_the_corpus_cases_give_the_same_checks_in_both_engines(messy_corpus, number):
+    assert len(messy_corpus) >= 20
+    cases = shard(messy_corpus, number)
+    assert cases
+    for name, case in cases.items():
+        fast, gx = both(case.path, PERIOD)
+        assert fast == gx, name
 
 
 def test_the_fast_engine_never_imports_great_expectations():

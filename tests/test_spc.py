@@ -621,6 +621,7 @@ def _same(a, b) -> None:
     )
 
 
+@pytest.mark.slow  # one `spc()` per measure of both shipped datasets, against the grouped one
 @pytest.mark.parametrize("folder", ["data/lincolnshire", "data/leicestershire"])
 def test_grouped_spc_equals_spc_per_measure_on_the_shipped_data(folder: str) -> None:
     import perfanalysis as pa
