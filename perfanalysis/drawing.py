@@ -44,8 +44,6 @@ __all__ = [
 #: and 5.9 s with two workers; 120 charts, 11.2 s alone and 7.5 s with two. A council's pack
 #: (Lincolnshire: 55 charts) is drawn here; at 3,000 charts the pool halves the drawing.
 MIN_CHARTS_FOR_POOL = 100
-#: Threads drawing a batch in one process (see `draw_batch`).
-THREADS = max(1, min(4, os.cpu_count() or 1))
 #: Charts per task sent to a worker: large enough that sending a task costs little against
 #: drawing it, small enough that the workers finish together.
 BATCH = 24
@@ -152,19 +150,8 @@ def draw_task(task: tuple[str, str, tuple[Any, ...]]) -> str | None:
 
 
 def draw_batch(batch: list[tuple[str, str, tuple[Any, ...]]]) -> list[tuple[str, str | None]]:
-    """Draw a batch of charts in this process (the runner, a pool worker or a Dask worker).
-
-    vl-convert renders with the interpreter lock released, so a few threads keep the cores busy
-    while one thread builds the next spec: about a third less wall time on two cores. Each chart
-    is drawn from its own inputs, so the SVG is the same whichever thread draws it.
-    """
-    threads = min(THREADS, len(batch))
-    if threads < 2:
-        return [(task[0], draw_task(task)) for task in batch]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="perfanalysis-chart") as ex:
-        return list(zip([task[0] for task in batch], ex.map(draw_task, batch)))
+    """Draw a batch of charts in this process (a pool worker or a Dask worker)."""
+    return [(task[0], draw_task(task)) for task in batch]
 
 
 def _warm_worker() -> None:
