@@ -289,9 +289,13 @@ class PreparedWriter:
             raise PreparedError(f"chart {missing[0]} was planned but never drawn")
         pages = self.pages.copy()  # finish may be called again after charts are redrawn
         for key in sorted(self.drawn):
-            mid = key.partition(":")[2]
-            pages.add(pages.of_measure(mid) if mid else "index", f"{key}\n{self.drawn[key]}")
+            pages.add(self.page_of(key), f"{key}\n{self.drawn[key]}")
         return self.describe(pages.digests())
+
+    def page_of(self, key: str) -> str:
+        """The page a chart is drawn for: its measure's strategy, or "index" (the collated page)."""
+        mid = key.partition(":")[2]
+        return self.pages.of_measure(mid) if mid else "index"
 
 
 def _description(folder: Path) -> dict[str, Any]:

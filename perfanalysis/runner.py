@@ -299,29 +299,14 @@ def run_pack(
         find_chromium()  # fail before any work when the PDF cannot be printed
     if out is not None:
         check_target(Path(out), params.dataset)  # before any work: a refused place costs nothing
-    # The kernel host imports what the notebooks need while the data is read and checked, and so
-    # does a thread here for the runner's own notebook machinery (papermill, nbconvert): reading
-    # CSV and pandas' numerical work leave the interpreter lock free much of the time.
+    # The kernel host imports what the notebooks need while the data is read and checked.
     host = _start_host() if executor is None else None
-    threading.Thread(target=_import_notebook_machinery, daemon=True).start()
     try:
         return _run(params, host, jobs, out, quiet, only_strategies, executor, pdf, on_validated,
                     keep_inputs, timings, t0)  # fmt: skip
     finally:
         if host is not None:
             host.close()
-
-
-def _import_notebook_machinery() -> None:
-    """Import what executing and converting notebooks needs (run on a thread, ahead of time)."""
-    try:
-        import papermill  # noqa: F401
-
-        import perfanalysis.publish
-
-        perfanalysis.publish._exporter()
-    except Exception:  # noqa: BLE001 - the same import fails again where it is needed, and says why
-        pass
 
 
 def _start_host() -> Any:
@@ -470,7 +455,6 @@ def _build_and_publish(
                     for key in reused_keys:
                         writer.chart(key, svgs.get(key))
                     writer.finish()
-                    pack.charts = dict(writer.drawn)
                     changed = _changed_pages(staging, pack_dir)
                 if changed is None:
                     log.info(
@@ -570,12 +554,10 @@ def _draw_and_write(
         reused = read_charts(published / "prepared", [k for k in every if k not in fresh])
         for key, svg in reused.items():
             writer.chart(key, svg)
-    owner = dict(zip(pack.figures["measure_id"], pack.figures["strategy_id"]))
     pages: dict[str, list[str]] = {name: [] for name in order}
     for key in every:
         if key not in reused:
-            mid = key.partition(":")[2]
-            pages.setdefault(owner.get(mid, "index") if mid else "index", []).append(key)
+            pages.setdefault(writer.page_of(key), []).append(key)
     tasks = chart_tasks(pack, [k for keys in pages.values() for k in keys])
     by_key = {t[0]: t for t in tasks}
     work = [(page, [by_key[k] for k in keys]) for page, keys in pages.items()]
@@ -584,7 +566,6 @@ def _draw_and_write(
             writer.chart(key, svgs.get(key))
         runner.release(page)
     writer.finish()
-    pack.charts = dict(writer.drawn)
     return writer, list(reused)
 
 
