@@ -203,11 +203,6 @@ def _is_main_guard(test: ast.expr) -> bool:
     return names == ["__name__"] and texts == ["__main__"]
 
 
-def _batches(tasks: list[Any], workers: int) -> list[list[Any]]:
-    size = max(1, min(BATCH, -(-len(tasks) // (workers * 2))))
-    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
-
-
 def draw_tasks(
     tasks: list[tuple[str, str, tuple[Any, ...]]],
     *,
@@ -220,24 +215,10 @@ def draw_tasks(
     than `MIN_CHARTS_FOR_POOL` charts and more than one job, a pool of spawned processes draws
     them; else this process does. The result is the same, byte for byte, either way.
     """
-    workers = max(1, jobs or os.cpu_count() or 1)
-    if executor is not None:
-        results = _run(executor, _batches(tasks, workers))
-    elif len(tasks) > MIN_CHARTS_FOR_POOL and workers > 1 and pool_is_safe():
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, -(-len(tasks) // BATCH)),
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_warm_worker,
-        )
-        with pool:
-            results = _run(pool, _batches(tasks, workers))
-    else:
-        results = draw_batch(tasks)
-    drawn = dict(results)
-    return {key: drawn[key] for key, _, _ in tasks if drawn.get(key) is not None}
+    drawn: dict[str, str | None] = {}
+    for _, svgs in draw_pages([("", tasks)], jobs=jobs, executor=executor):
+        drawn.update(svgs)
+    return {key: svg for key, _, _ in tasks if (svg := drawn.get(key)) is not None}
 
 
 def draw_pages(
@@ -249,9 +230,10 @@ def draw_pages(
     """Draw several pages' charts; yield (page, {key: svg or None}) in page order, each page as
     soon as its own charts are drawn (the runner then lets that page's notebook run).
 
-    Where the charts are drawn follows `draw_tasks`, counting every page's charts: above
-    `MIN_CHARTS_FOR_POOL` one pool of processes draws them all, page after page, so the cores
-    stay busy while the first pages' notebooks run.
+    Where the charts are drawn depends on every page's charts together (`draw_tasks` is one
+    page): on `executor` when given; above `MIN_CHARTS_FOR_POOL` and with more than one job, one
+    pool of spawned processes draws them all, page after page, so the cores stay busy while the
+    first pages' notebooks run; else this process draws them.
     """
     tasks = [t for _, page in pages for t in page]
     workers = max(1, jobs or os.cpu_count() or 1)
@@ -281,8 +263,3 @@ def draw_pages(
     finally:
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)
-
-
-def _run(pool: Executor, batches: list[list[Any]]) -> list[tuple[str, str | None]]:
-    futures = [pool.submit(draw_batch, batch) for batch in batches]
-    return [pair for f in futures for pair in f.result()]
