@@ -161,16 +161,15 @@ class _PageDigests:
         for key, idx in pd.Series(keys).groupby(keys, sort=True).indices.items():
             self.add(key, name.encode() + rows[idx].tobytes())
 
-    def tables(self, pack: Any) -> None:
-        ds, fw = pack.dataset, pack.dataset.framework
-        self.frame("figures", pack.figures, pack.figures["strategy_id"])
-        self.frame("summary", pack.summary, pack.summary["strategy_id"])
-        for name in _FRAMEWORK_TABLES:
-            self.frame(name, getattr(fw, name), None)
-        for name in _DATASET_TABLES:
-            t = getattr(ds, name)
-            keys = t["strategy_id"] if "strategy_id" in t else t["measure_id"].map(self.owner)
-            self.frame(name, t, keys)
+    def table(self, name: str, frame: pd.DataFrame) -> None:
+        """A prepared table: the framework's concern every page; other rows, their strategy's."""
+        if name in _FRAMEWORK_TABLES:
+            keys = None
+        elif "strategy_id" in frame:
+            keys = frame["strategy_id"]
+        else:
+            keys = frame["measure_id"].map(self.owner)
+        self.frame(name, frame, keys)
 
     def digests(self) -> dict[str, str]:
         return {k: h.hexdigest() for k, h in self._hashes.items()}
@@ -203,18 +202,14 @@ class PreparedWriter:
         self.pack, self.folder = pack, Path(folder)
         self.folder.mkdir(parents=True, exist_ok=False)
         ds = pack.dataset
-        tables: dict[str, Any] = {
-            "figures": _write_frame(pack.figures, self.folder, "tables/figures.parquet"),
-            "summary": _write_frame(pack.summary, self.folder, "tables/summary.parquet"),
-        }
-        for name in _FRAMEWORK_TABLES:
-            tables[name] = _write_frame(
-                getattr(ds.framework, name), self.folder, f"tables/{name}.parquet"
-            )
-        for name in _DATASET_TABLES:
-            tables[name] = _write_frame(getattr(ds, name), self.folder, f"tables/{name}.parquet")
         self.pages = _PageDigests(pack)
-        self.pages.tables(pack)
+        tables: dict[str, Any] = {}
+        named = [("figures", pack.figures), ("summary", pack.summary)]
+        named += [(name, getattr(ds.framework, name)) for name in _FRAMEWORK_TABLES]
+        named += [(name, getattr(ds, name)) for name in _DATASET_TABLES]
+        for name, frame in named:
+            tables[name] = _write_frame(frame, self.folder, f"tables/{name}.parquet")
+            self.pages.table(name, frame)
         spc = {}
         for i, (mid, r) in enumerate(sorted(pack.spc.items())):
             spc[mid] = {
