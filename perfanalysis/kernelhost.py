@@ -56,10 +56,14 @@ def _kernel(request: dict) -> None:
 
         tempfile.tempdir = None  # read TMPDIR from the kernel's own environment again
         sys.path[0] = os.getcwd()  # as `python -m` in the kernel's folder puts it
-        sys.argv = [sys.executable, *request["argv"]]
+        # The kernel stops when the host goes (the run ended or was killed). ipykernel reads
+        # JPY_PARENT_PID when it is imported, which the host did before any kernel existed, so
+        # the parent to watch is passed on the command line.
+        argv = [*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
+        sys.argv = [sys.executable, *argv]
         from ipykernel.kernelapp import launch_new_instance
 
-        launch_new_instance(argv=request["argv"])
+        launch_new_instance(argv=argv)
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
@@ -245,8 +249,7 @@ def forked_provisioner(host: KernelHost) -> type:
                 return await super().launch_kernel(cmd, **kwargs)
             env = kwargs.get("env") or os.environ
             cwd = str(kwargs.get("cwd") or os.getcwd())
-            # the kernel stops if the host (its parent) goes away
-            env = {**env, "JPY_PARENT_PID": str(host.process.pid)}
+            env = {**env, "JPY_PARENT_PID": str(host.process.pid)}  # as launch_kernel sets it
             try:
                 pid = host.fork(cmd, cwd, env)
             except OSError:  # the host is gone (killed, out of memory): start one as usual

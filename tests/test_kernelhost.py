@@ -130,3 +130,31 @@ def test_a_kernel_still_starts_when_the_host_has_gone(tmp_path):
         host.process.wait()
         seen = _probe(host, tmp_path, tmp_path)
     assert seen["ppid"] == os.getpid()
+
+
+@pytest.mark.notebook
+def test_killing_the_run_stops_its_host_and_kernels(tmp_path):
+    """A scheduler that stops a run (SIGTERM) leaves no kernel running on the server."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run = subprocess.Popen(
+        [sys.executable, "-m", "perfanalysis.cli", "run", str(SMALL), "--out",
+         str(tmp_path / "pack"), "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    runner = psutil.Process(run.pid)
+    kernels: list[psutil.Process] = []
+    deadline = time.monotonic() + 120
+    while not kernels and run.poll() is None and time.monotonic() < deadline:
+        family = runner.children(recursive=True)
+        kernels = [p for p in family if p.ppid() != run.pid]  # forked by the host
+        time.sleep(0.05)
+    assert kernels, "no kernel was seen before the run ended"
+    family = runner.children(recursive=True)
+    run.send_signal(signal.SIGTERM)
+    run.wait(timeout=30)
+    gone, alive = psutil.wait_procs(family, timeout=15)
+    assert not alive, f"left running after the run was stopped: {[p.pid for p in alive]}"
