@@ -159,11 +159,9 @@ def _warm_worker() -> None:
 
     Drawing never imports Altair (the specs are built as plain dicts, `perfanalysis.charts`).
     """
-    import vl_convert
+    import perfanalysis.charts
 
-    import perfanalysis.charts  # noqa: F401 - imported once, before the first task
-
-    vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}})
+    perfanalysis.charts.use_own_fonts()  # vl-convert's first call, and its own fonts
 
 
 def pool_is_safe() -> bool:
