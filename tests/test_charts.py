@@ -13,6 +13,7 @@ import html
 import importlib.util
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -271,3 +272,79 @@ def test_drawing_a_packs_charts_never_imports_altair() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "False"
+
+
+def _renamed_font(source: Path, family: str, target: Path) -> None:
+    """Copy a TrueType font, with its name table replaced by one that names it `family`.
+
+    The glyphs and their widths stay the source's: a font that calls itself Liberation Sans but
+    measures text differently, as another machine's font of that name might.
+    """
+    data = bytearray(source.read_bytes())
+    count = int.from_bytes(data[4:6], "big")
+    names = {1: family, 2: "Regular", 4: family, 6: family.replace(" ", "")}
+    strings = [text.encode("utf-16-be") for text in names.values()]
+    records = b""
+    offset = 0
+    for (name_id, _), raw in zip(names.items(), strings):
+        records += b"".join(n.to_bytes(2, "big") for n in (3, 1, 0x409, name_id, len(raw), offset))
+        offset += len(raw)
+    table = (
+        b"".join(n.to_bytes(2, "big") for n in (0, len(names), 6 + len(records)))
+        + records
+        + b"".join(strings)
+    )
+    while len(data) % 4:
+        data.append(0)
+    for i in range(count):
+        entry = 12 + 16 * i
+        if data[entry : entry + 4] == b"name":
+            data[entry + 8 : entry + 12] = len(data).to_bytes(4, "big")
+            data[entry + 12 : entry + 16] = len(table).to_bytes(4, "big")
+    target.write_bytes(bytes(data) + table)
+
+
+@pytest.mark.slow
+def test_charts_do_not_depend_on_the_machines_fonts(specs, tmp_path) -> None:
+    """A machine whose 'Liberation Sans' measures text differently draws the same charts.
+
+    Each drawing runs in a new process (vl-convert loads its fonts once per process). The
+    control draws with vl-convert directly on that machine: the font does change a chart there,
+    so the equality is not an accident of the font.
+    """
+    source = next(iter(sorted(Path("/usr/share/fonts").rglob("DejaVuSans.ttf"))), None)
+    if source is None:
+        pytest.skip("no DejaVu Sans on this machine to disguise as Liberation Sans")
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    _renamed_font(source, "Liberation Sans", fonts / "Disguised.ttf")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f"<?xml version='1.0'?><fontconfig><dir>{fonts}</dir></fontconfig>")
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(specs["measure:CRA-06"]))
+    draw = (
+        "import json, os, sys, vl_convert\n"
+        "from perfanalysis import charts\n"
+        f"spec = json.load(open({str(spec)!r}))\n"
+        "if sys.argv[1] == 'ours':\n"
+        "    svg = charts.to_svg(spec, 'c')\n"
+        "    print(os.environ.get('FONTCONFIG_FILE', ''), file=sys.stderr)\n"
+        "else:\n"
+        "    svg = vl_convert.vegalite_to_svg(spec)\n"
+        "print(svg)\n"
+    )
+
+    def svg(how: str, env: dict[str, str]) -> tuple[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", draw, how], capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout, done.stderr.strip()
+
+    plain = {k: v for k, v in os.environ.items() if k != "FONTCONFIG_FILE"}
+    other_machine = {**plain, "FONTCONFIG_FILE": str(conf)}
+    here, _ = svg("ours", plain)
+    there, left = svg("ours", other_machine)
+    assert there == here
+    assert left == str(conf)  # the user's own setting is back once the fonts are loaded
+    assert svg("direct", other_machine)[0] != svg("direct", plain)[0]
