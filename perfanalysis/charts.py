@@ -16,6 +16,7 @@ Below the builders: which charts a pack shows, drawn once per run (`render_chart
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import html
 import json
@@ -556,6 +557,27 @@ def use_own_fonts() -> None:
             else:
                 os.environ["FONTCONFIG_FILE"] = before
         _fonts_ready = True
+
+
+def spec_digest(spec: dict[str, Any], chart_id: str) -> str:
+    """SHA-256 of what a chart's SVG is drawn from: its spec, element id, and the drawing code.
+
+    Equal digests give the same SVG, byte for byte (vl-convert is deterministic, and measures
+    text with its own fonts: `use_own_fonts`). A rerun of one strategy keeps a published chart
+    whose digest is unchanged instead of drawing it again.
+    """
+    made = [*_drawing_versions(), chart_id, spec]
+    text = json.dumps(made, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _drawing_versions() -> tuple[str, str]:
+    from importlib.metadata import version
+
+    from perfanalysis import __version__
+
+    return __version__, version("vl-convert-python")
 
 
 _TEXT_SPEC = {

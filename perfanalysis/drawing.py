@@ -34,6 +34,8 @@ __all__ = [
     "histories_with_intervals",
     "draw_tasks",
     "draw_pages",
+    "draw_one",
+    "task_spec",
     "pool_is_safe",
 ]
 
@@ -130,8 +132,18 @@ def _split(frame: pd.DataFrame, ids: Sequence[str]) -> dict[str, pd.DataFrame]:
 
 
 # --------------------------------------------------------------------------- drawing
-def draw_task(task: tuple[str, str, tuple[Any, ...]]) -> str | None:
-    """Draw one chart: (key, kind, inputs) -> inline SVG (None for a measure with no figures)."""
+Task = tuple[str, str, tuple[Any, ...]]
+#: A drawn chart: (key, inline SVG or None when there is nothing to plot, its spec's digest).
+Drawn = tuple[str, "str | None", "str | None"]
+
+
+def task_spec(task: Task) -> tuple[dict[str, Any], str] | None:
+    """The Vega-Lite spec and element id a task draws, or None for a measure with no figures.
+
+    Kinds: "measure" (history, row), "xmr" (SPC result, row), "status" (summary, words), and
+    "spec" (spec, chart id): a spec already built, as a rerun does to compare it with the
+    published chart's.
+    """
     from perfanalysis import charts
 
     key, kind, args = task
@@ -139,19 +151,38 @@ def draw_task(task: tuple[str, str, tuple[Any, ...]]) -> str | None:
         history, row = args
         if not history["actual"].notna().any():
             return None
-        return charts.to_svg(charts.measure_chart(history, row), f"chart-{row['measure_id']}")
+        return charts.measure_chart(history, row), f"chart-{row['measure_id']}"
     if kind == "xmr":
         result, row = args
-        return charts.to_svg(charts.xmr_chart(result, row), f"xmr-{row['measure_id']}")
+        return charts.xmr_chart(result, row), f"xmr-{row['measure_id']}"
     if kind == "status":
         summary, words = args
-        return charts.to_svg(charts.status_chart(summary, words), "chart-status-by-strategy")
+        return charts.status_chart(summary, words), "chart-status-by-strategy"
+    if kind == "spec":
+        spec, chart_id = args
+        return spec, chart_id
     raise ValueError(f"unknown chart kind {kind!r} for {key}")
 
 
-def draw_batch(batch: list[tuple[str, str, tuple[Any, ...]]]) -> list[tuple[str, str | None]]:
+def draw_task(task: Task) -> str | None:
+    """Draw one chart: (key, kind, inputs) -> inline SVG (None for a measure with no figures)."""
+    return draw_one(task)[1]
+
+
+def draw_one(task: Task) -> Drawn:
+    """Draw one chart: its key, its SVG (or None), and the digest of the spec it was drawn from."""
+    from perfanalysis import charts
+
+    made = task_spec(task)
+    if made is None:
+        return task[0], None, None
+    spec, chart_id = made
+    return task[0], charts.to_svg(spec, chart_id), charts.spec_digest(spec, chart_id)
+
+
+def draw_batch(batch: list[Task]) -> list[Drawn]:
     """Draw a batch of charts in this process (a pool worker or a Dask worker)."""
-    return [(task[0], draw_task(task)) for task in batch]
+    return [draw_one(task) for task in batch]
 
 
 def _warm_worker() -> None:
@@ -202,7 +233,7 @@ def _is_main_guard(test: ast.expr) -> bool:
 
 
 def draw_tasks(
-    tasks: list[tuple[str, str, tuple[Any, ...]]],
+    tasks: list[Task],
     *,
     jobs: int | None = None,
     executor: Executor | None = None,
@@ -214,19 +245,19 @@ def draw_tasks(
     them; else this process does. The result is the same, byte for byte, either way.
     """
     drawn: dict[str, str | None] = {}
-    for _, svgs in draw_pages([("", tasks)], jobs=jobs, executor=executor):
-        drawn.update(svgs)
+    for _, page in draw_pages([("", tasks)], jobs=jobs, executor=executor):
+        drawn.update({key: svg for key, svg, _ in page})
     return {key: svg for key, _, _ in tasks if (svg := drawn.get(key)) is not None}
 
 
 def draw_pages(
-    pages: list[tuple[str, list[tuple[str, str, tuple[Any, ...]]]]],
+    pages: list[tuple[str, list[Task]]],
     *,
     jobs: int | None = None,
     executor: Executor | None = None,
-) -> Iterator[tuple[str, dict[str, str | None]]]:
-    """Draw several pages' charts; yield (page, {key: svg or None}) in page order, each page as
-    soon as its own charts are drawn (the runner then lets that page's notebook run).
+) -> Iterator[tuple[str, list[Drawn]]]:
+    """Draw several pages' charts; yield (page, [(key, svg or None, spec digest)]) in page order,
+    each page as soon as its own charts are drawn (the runner then lets that page's notebook run).
 
     Where the charts are drawn depends on every page's charts together (`draw_tasks` is one
     page): on `executor` when given; above `MIN_CHARTS_FOR_POOL` and with more than one job, one
@@ -249,7 +280,7 @@ def draw_pages(
     try:
         if pool is None:
             for name, page in pages:
-                yield name, dict(draw_batch(page))
+                yield name, draw_batch(page)
             return
         size = max(1, min(BATCH, -(-len(tasks) // (workers * 2))))
         futures = [
@@ -257,7 +288,7 @@ def draw_pages(
             for name, page in pages
         ]
         for name, page_futures in futures:
-            yield name, {key: svg for f in page_futures for key, svg in f.result()}
+            yield name, [drawn for f in page_futures for drawn in f.result()]
     finally:
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)

@@ -181,7 +181,11 @@ class _PageDigests:
 
 
 def write_prepared(pack: Any, folder: Path) -> Path:
-    """Write `pack` (a PackData) into `folder` (created); returns the path of pack.json."""
+    """Write `pack` (a PackData) into `folder` (created); returns the path of pack.json.
+
+    `pack.charts` holds SVG only, so pack.json records no spec digests (`chart_specs`): a rerun
+    of one strategy over such a folder draws that strategy's charts again.
+    """
     writer = PreparedWriter(pack, folder, sorted(pack.charts))
     for key, svg in pack.charts.items():
         writer.chart(key, svg)
@@ -194,8 +198,8 @@ class PreparedWriter:
     The tables and SPC results are written at once, with a pack.json that names every chart
     to come (`charts`: their keys; files numbered in key order). Each chart is written when drawn
     (`chart`), and a page's notebook may start once its own charts are there: it reads only
-    those. `finish` writes the final pack.json, with the page digests. The result is the same,
-    byte for byte, as `write_prepared` on the finished pack.
+    those. `finish` writes the final pack.json, with the page digests. Given the same charts,
+    the result is the same, byte for byte, whatever order they were drawn in.
     """
 
     def __init__(self, pack: Any, folder: Path, charts: list[str]) -> None:
@@ -228,6 +232,7 @@ class PreparedWriter:
         (self.folder / "charts").mkdir()
         self.files = {key: f"charts/{i:04d}.svg" for i, key in enumerate(sorted(charts))}
         self.drawn: dict[str, str] = {}
+        self.specs: dict[str, str] = {}  # each drawn chart's spec digest (charts.spec_digest)
         self.none: set[str] = set()  # planned charts that turned out to have nothing to plot
         self.description = {
             "format": FORMAT,
@@ -249,12 +254,21 @@ class PreparedWriter:
         }
         self.describe()
 
-    def chart(self, key: str, svg: str | None) -> None:
-        """Write one drawn chart (None: nothing to plot; it is then left out of pack.json)."""
+    def chart(self, key: str, svg: str | None, spec: str | None = None) -> None:
+        """Write one drawn chart (None: nothing to plot; it is then left out of pack.json).
+
+        `spec` is the digest of the spec it was drawn from (`charts.spec_digest`), recorded in
+        pack.json (`chart_specs`) so that a rerun can keep the chart when it is unchanged.
+        """
+        if spec is not None:
+            self.specs[key] = spec
         if svg is None:
             self.none.add(key)
+            self.drawn.pop(key, None)
+            self.specs.pop(key, None)
             self.describe()  # before the page that would look for it starts
             return
+        self.none.discard(key)
         path = self.folder / self.files[key]
         tmp = path.with_name(path.name + ".part")
         tmp.write_text(svg, encoding="utf-8", newline="\n")
@@ -264,7 +278,8 @@ class PreparedWriter:
     def describe(self, pages: dict[str, str] | None = None) -> Path:
         """Write pack.json (replacing it whole: notebooks may be reading it)."""
         charts = {k: rel for k, rel in self.files.items() if k not in self.none}
-        description = {**self.description, "charts": charts}
+        specs = {k: self.specs[k] for k in charts if k in self.specs}
+        description = {**self.description, "charts": charts, "chart_specs": specs}
         if pages is not None:
             description["pages"] = pages
         path = self.folder / "pack.json"
@@ -329,11 +344,16 @@ def check_inputs(folder: Path, dataset: Path) -> None:
         )
 
 
-def read_charts(folder: Path, keys: list[str]) -> dict[str, str]:
-    """The charts named by `keys` that a prepared folder holds (those it lacks are left out)."""
+def read_charts(folder: Path, keys: list[str]) -> dict[str, tuple[str, str | None]]:
+    """The charts named by `keys` that a prepared folder holds: {key: (svg, spec digest)}.
+
+    Those it lacks are left out; the digest is None for a folder written before digests were
+    recorded (`chart_specs`).
+    """
     d = _description(Path(folder))
+    specs = d.get("chart_specs") or {}
     return {
-        key: (Path(folder) / d["charts"][key]).read_text(encoding="utf-8")
+        key: ((Path(folder) / d["charts"][key]).read_text(encoding="utf-8"), specs.get(key))
         for key in keys
         if key in d["charts"]
     }

@@ -401,7 +401,8 @@ def _build_and_publish(
     host: Any = None,
 ) -> PackResult:
     """Stage the pack beside its final place, run the notebooks, publish; see run_pack."""
-    from perfanalysis.charts import render_chart_keys
+    from perfanalysis.charts import chart_keys, chart_tasks
+    from perfanalysis.drawing import draw_pages
     from perfanalysis.manifest import write_manifest
     from perfanalysis.publish import write_figures, write_quality_page
 
@@ -458,7 +459,7 @@ def _build_and_publish(
             runner.submit(first)
             t_charts = time.perf_counter()
             reused = partial and _intact(pack_dir)  # the other strategies' charts are reused
-            writer, reused_keys = _draw_and_write(
+            writer, published = _draw_and_write(
                 pack, staging / "prepared", pack_dir if reused else None, only_strategies,
                 jobs, executor, runner, [j.name for j in jobs_list],
             )  # fmt: skip
@@ -467,9 +468,14 @@ def _build_and_publish(
                 changed = _changed_pages(staging, pack_dir) if reused else None
                 if reused and (changed is None or not changed <= set(only_strategies or ())):
                     # other pages' figures changed too: the charts reused for them may be stale
-                    svgs = render_chart_keys(pack, reused_keys, jobs=jobs, executor=executor)
-                    for key in reused_keys:
-                        writer.chart(key, svgs.get(key))
+                    fresh = set(chart_keys(pack, only_strategies))
+                    stale = [k for k in chart_keys(pack) if k not in fresh]
+                    for _, drawn in draw_pages(
+                        [("", _unchanged_kept(chart_tasks(pack, stale), published, writer))],
+                        jobs=jobs, executor=executor,
+                    ):  # fmt: skip
+                        for key, svg, spec in drawn:
+                            writer.chart(key, svg, spec)
                     writer.finish()
                     changed = _changed_pages(staging, pack_dir)
                 if changed is None:
@@ -489,13 +495,14 @@ def _build_and_publish(
                     # The other pages were made from the same figures: kept as published.
                     _copy_published(pack_dir, staging, rebuilt)
             runner.submit(rest)
+            # written while the notebooks run (over any copied from the published pack)
+            write_figures(pack, staging / "figures.csv")
+            write_quality_page(result, pack, staging / "data-quality.html")
             runner.wait()
             timings["notebooks"] = time.perf_counter() - t_charts
         finally:
             runner.close()
         jobs_list = first + rest
-        write_figures(pack, staging / "figures.csv")
-        write_quality_page(result, pack, staging / "data-quality.html")
         if pdf:
             from perfanalysis.pdf import write_pdf
 
@@ -550,13 +557,14 @@ def _draw_and_write(
     executor: Executor | None,
     runner: _Notebooks,
     order: list[str],
-) -> tuple[Any, list[str]]:
+) -> tuple[Any, dict[str, tuple[str, str | None]]]:
     """Draw the pack's charts page by page into the prepared folder, releasing each page's notebook.
 
     The tables are written first; then, in the order of `order` (the collated page first), each
     page's charts are drawn and written and its notebook may run its cells (`runner.release`),
     while the next page's charts are drawn. With `published` (a rerun of `strategies`), the other
-    pages' charts are taken from the published pack. Returns the writer and the reused keys.
+    pages' charts are taken from the published pack, and so is any chart of the rerun pages
+    whose spec is unchanged (`_unchanged_kept`). Returns the writer and the published charts.
     """
     from perfanalysis.charts import chart_keys, chart_tasks
     from perfanalysis.drawing import draw_pages
@@ -564,25 +572,63 @@ def _draw_and_write(
 
     every = chart_keys(pack)
     writer = PreparedWriter(pack, folder, every)
-    reused: dict[str, str] = {}
+    old: dict[str, tuple[str, str | None]] = {}
+    todo = every
     if published is not None and strategies:
         fresh = set(chart_keys(pack, strategies))
-        reused = read_charts(published / "prepared", [k for k in every if k not in fresh])
-        for key, svg in reused.items():
-            writer.chart(key, svg)
-    pages: dict[str, list[str]] = {name: [] for name in order}
-    for key in every:
-        if key not in reused:
-            pages.setdefault(writer.page_of(key), []).append(key)
-    tasks = chart_tasks(pack, [k for keys in pages.values() for k in keys])
-    by_key = {t[0]: t for t in tasks}
-    work = [(page, [by_key[k] for k in keys]) for page, keys in pages.items()]
-    for page, svgs in draw_pages(work, jobs=jobs, executor=executor):
-        for key in pages[page]:
-            writer.chart(key, svgs.get(key))
+        old = read_charts(published / "prepared", every)
+        for key, (svg, spec) in old.items():
+            if key not in fresh:
+                writer.chart(key, svg, spec)
+        todo = [k for k in every if k in fresh]
+    tasks = chart_tasks(pack, todo)
+    if old:
+        kept = len(tasks)
+        tasks = _unchanged_kept(tasks, old, writer)
+        kept -= len(tasks)
+        drawn = [t[0] for t in tasks]
+        log.info(
+            "kept %d chart%s of the rebuilt pages as published (drawn from the same figures); "
+            "drawing %d%s", kept, "" if kept == 1 else "s", len(drawn),
+            f": {', '.join(drawn[:10])}{' ...' if len(drawn) > 10 else ''}" if drawn else "",
+        )  # fmt: skip
+    pages: dict[str, list[Any]] = {name: [] for name in order}
+    for task in tasks:
+        pages.setdefault(writer.page_of(task[0]), []).append(task)
+    for page, drawn in draw_pages(list(pages.items()), jobs=jobs, executor=executor):
+        for key, svg, spec in drawn:
+            writer.chart(key, svg, spec)
         runner.release(page)
     writer.finish()
-    return writer, list(reused)
+    return writer, old
+
+
+def _unchanged_kept(
+    tasks: list[Any], published: dict[str, tuple[str, str | None]], writer: Any
+) -> list[Any]:
+    """Write the published chart of every task whose spec is unchanged; return the others.
+
+    Each task's spec is built here and compared with the digest the published pack recorded
+    (`charts.spec_digest`): an equal digest draws the same SVG, so the published one is kept.
+    The others are returned as specs to draw, so that no spec is built twice.
+    """
+    from perfanalysis.charts import spec_digest
+    from perfanalysis.drawing import task_spec
+
+    todo = []
+    for task in tasks:
+        key = task[0]
+        made = task_spec(task)
+        if made is None:
+            writer.chart(key, None)
+            continue
+        digest = spec_digest(*made)
+        svg, spec = published.get(key, ("", None))
+        if spec == digest:
+            writer.chart(key, svg, digest)
+        else:
+            todo.append((key, "spec", made))
+    return todo
 
 
 def _file_safe(name: str) -> bool:

@@ -75,6 +75,9 @@ def test_a_corrected_figure_rebuilds_its_strategy_and_the_index_only(published, 
     _correct(data, "R-01,Q4 2017/18,103,", "R-01,Q4 2017/18,99,")
     before = _rerun_roads(tmp_path, pack, caplog)
     assert "changed too" not in caplog.text and "every page" not in caplog.text
+    # of the rebuilt pages' charts, only the corrected measure's is drawn again
+    assert "kept 3 charts of the rebuilt pages as published" in caplog.text
+    assert "drawing 1: measure:R-01" in caplog.text
     after = _stamps(pack)
     assert after["roads.html"] != before["roads.html"]
     assert after["school.html"] == before["school.html"], "kept as published"
