@@ -23,6 +23,7 @@ import json
 import os
 import re
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -516,6 +517,8 @@ def to_svg(chart: dict[str, Any] | alt.TopLevelMixin, chart_id: str) -> str:
     return svg_from_spec(chart, chart_id)
 
 
+#: The fontconfig file that names no font folder but its own (empty): see `use_own_fonts`.
+OWN_FONTS = Path(__file__).resolve().parent / "static" / "fonts.conf"
 _FONTS_LOCK = threading.Lock()
 _fonts_ready = False
 
@@ -545,12 +548,10 @@ def use_own_fonts() -> None:
             return
         import vl_convert
 
-        from perfanalysis.resources import package_dir
-
         before = os.environ.get("FONTCONFIG_FILE")
-        os.environ["FONTCONFIG_FILE"] = str(package_dir() / "static" / "fonts.conf")
+        os.environ["FONTCONFIG_FILE"] = str(OWN_FONTS)
         try:
-            vl_convert.vegalite_to_svg(_TEXT_SPEC)  # loads the fonts, with text to measure
+            vl_convert.vegalite_to_svg(TEXT_SPEC)  # loads the fonts, with text to measure
         finally:
             if before is None:
                 del os.environ["FONTCONFIG_FILE"]
@@ -580,7 +581,7 @@ def _drawing_versions() -> tuple[str, str]:
     return __version__, version("vl-convert-python")
 
 
-_TEXT_SPEC = {
+TEXT_SPEC = {
     "mark": {"type": "text", "font": _FONT},
     "data": {"values": [{"t": "Aa"}]},
     "encoding": {"text": {"field": "t"}},
@@ -592,7 +593,11 @@ def svg_from_spec(spec: dict[str, Any], chart_id: str) -> str:
     import vl_convert
 
     use_own_fonts()
-    svg = vl_convert.vegalite_to_svg(spec)
+    return name_svg(vl_convert.vegalite_to_svg(spec), spec, chart_id)
+
+
+def name_svg(svg: str, spec: dict[str, Any], chart_id: str) -> str:
+    """vl-convert's SVG of `spec`, named for screen readers (see `to_svg`)."""
     title = spec.get("title", "")
     if isinstance(title, dict):
         text = title.get("text", "")

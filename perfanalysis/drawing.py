@@ -36,6 +36,7 @@ __all__ = [
     "draw_pages",
     "draw_one",
     "task_spec",
+    "ChartProcess",
     "pool_is_safe",
 ]
 
@@ -180,6 +181,141 @@ def draw_one(task: Task) -> Drawn:
     return task[0], charts.to_svg(spec, chart_id), charts.spec_digest(spec, chart_id)
 
 
+#: The chart process's program: vl-convert alone (no pandas, no perfanalysis), its fonts loaded
+#: and its engine warmed on the spec in argv[1] before the first request. Requests are lines of
+#: Vega-Lite JSON; each reply is one line, the SVG as a JSON string, or {"error": message}. The
+#: spec is given to vl-convert as a dict, as in the runner: from a JSON string its parser reads
+#: some numbers one unit in the last place off, which moves a line by a fraction of a pixel.
+_CHART_PROGRAM = """
+import json, sys
+import vl_convert
+vl_convert.vegalite_to_svg(json.loads(sys.argv[1]))
+out = sys.stdout.buffer
+for line in sys.stdin.buffer:
+    try:
+        reply = json.dumps(vl_convert.vegalite_to_svg(json.loads(line)))
+    except Exception as exc:
+        reply = json.dumps({"error": str(exc)})
+    out.write(reply.encode("ascii") + b"\\n")
+    out.flush()
+"""
+
+
+class ChartProcess:
+    """vl-convert in a Python process of its own, started as a run begins.
+
+    Why: vl-convert holds the interpreter lock while it draws, and the runner's interpreter also
+    moves every notebook's messages. Drawn here, Lincolnshire's 55 charts took 1.6 s of the
+    runner's time, on the same core as everything else it does. The process imports only
+    vl-convert and warms it while the runner reads and checks the data, on the other core; the
+    runner then only builds each spec (a few milliseconds) and names the SVG (`name_svg`). The
+    SVG is the same, byte for byte, as drawing in the runner: the same spec, the same vl-convert,
+    its own fonts (`FONTCONFIG_FILE` is set for that process alone; see `charts.use_own_fonts`).
+
+    The process reads specs on its stdin and stops when the runner closes it, or dies.
+    """
+
+    def __init__(self) -> None:
+        import json
+        import queue
+        import subprocess
+        import threading
+
+        from perfanalysis.charts import OWN_FONTS, TEXT_SPEC
+
+        debug = bool(os.environ.get("PERFANALYSIS_DEBUG"))
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _CHART_PROGRAM, json.dumps(TEXT_SPEC)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None if debug else subprocess.DEVNULL,
+            env={**os.environ, "FONTCONFIG_FILE": str(OWN_FONTS)},
+        )
+        # Requests go through a thread: a spec and an SVG are each larger than a pipe holds, so
+        # writing every request before reading the replies would leave both sides waiting.
+        self._requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._feeder = threading.Thread(target=self._feed, daemon=True)
+        self._feeder.start()
+
+    def _feed(self) -> None:
+        stdin = self._proc.stdin
+        assert stdin is not None
+        while (request := self._requests.get()) is not None:
+            try:
+                stdin.write(request)
+                stdin.flush()
+            except OSError:
+                return  # the process has gone: `receive` says so
+        try:
+            stdin.close()
+        except OSError:
+            pass
+
+    def send(self, spec: dict[str, Any]) -> None:
+        """Ask for one chart; its SVG is `receive`d in the order asked."""
+        import json
+
+        self._requests.put(json.dumps(spec).encode("ascii") + b"\n")
+
+    def receive(self) -> str:
+        """The SVG of the oldest chart asked for and not yet received (vl-convert's own)."""
+        import json
+
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            from perfanalysis.errors import PackError
+
+            code = self._proc.poll()
+            raise PackError(
+                f"the chart-drawing process stopped (exit code {code}); "
+                "run again with PERFANALYSIS_DEBUG=1 to see why"
+            )
+        reply = json.loads(line)
+        if isinstance(reply, dict):
+            raise ValueError(reply["error"])
+        return reply
+
+    def close(self) -> None:
+        """Stop the process (it finishes the chart it is drawing)."""
+        self._requests.put(None)
+        try:
+            self._proc.wait(timeout=5)
+        except Exception:  # noqa: BLE001 - a process that does not stop is stopped
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+
+
+def _drawn_by(
+    process: ChartProcess, pages: list[tuple[str, list[Task]]]
+) -> Iterator[tuple[str, list[Drawn]]]:
+    """`draw_pages` on a `ChartProcess`: specs built here, a page ahead of the drawing."""
+    from perfanalysis.charts import name_svg, spec_digest
+
+    def ask(page: list[Task]) -> list[tuple[str, tuple[dict[str, Any], str] | None]]:
+        made = [(task[0], task_spec(task)) for task in page]
+        for _, spec in made:
+            if spec is not None:
+                process.send(spec[0])
+        return made
+
+    ahead = ask(pages[0][1]) if pages else []
+    for i, (name, _) in enumerate(pages):
+        asked = ahead
+        ahead = ask(pages[i + 1][1]) if i + 1 < len(pages) else []
+        drawn: list[Drawn] = []
+        for key, made in asked:
+            if made is None:
+                drawn.append((key, None, None))
+            else:
+                spec, chart_id = made
+                svg = name_svg(process.receive(), spec, chart_id)
+                drawn.append((key, svg, spec_digest(spec, chart_id)))
+        yield name, drawn
+
+
 def draw_batch(batch: list[Task]) -> list[Drawn]:
     """Draw a batch of charts in this process (a pool worker or a Dask worker)."""
     return [draw_one(task) for task in batch]
@@ -255,6 +391,7 @@ def draw_pages(
     *,
     jobs: int | None = None,
     executor: Executor | None = None,
+    process: ChartProcess | None = None,
 ) -> Iterator[tuple[str, list[Drawn]]]:
     """Draw several pages' charts; yield (page, [(key, svg or None, spec digest)]) in page order,
     each page as soon as its own charts are drawn (the runner then lets that page's notebook run).
@@ -262,7 +399,8 @@ def draw_pages(
     Where the charts are drawn depends on every page's charts together (`draw_tasks` is one
     page): on `executor` when given; above `MIN_CHARTS_FOR_POOL` and with more than one job, one
     pool of spawned processes draws them all, page after page, so the cores stay busy while the
-    first pages' notebooks run; else this process draws them.
+    first pages' notebooks run; else `process` (the runner's `ChartProcess`) draws them, or, with
+    none, this process.
     """
     tasks = [t for _, page in pages for t in page]
     workers = max(1, jobs or os.cpu_count() or 1)
@@ -278,6 +416,9 @@ def draw_pages(
             initializer=_warm_worker,
         )
     try:
+        if pool is None and process is not None:
+            yield from _drawn_by(process, pages)
+            return
         if pool is None:
             for name, page in pages:
                 yield name, draw_batch(page)

@@ -304,13 +304,16 @@ def run_pack(
     # CSV and pandas' numerical work leave the interpreter lock free much of the time (a full
     # Lincolnshire run: 6.8 s with it, 7.3 s without).
     host = _start_host() if executor is None else None
+    drawer = _start_chart_process() if executor is None else None
     threading.Thread(target=_import_notebook_machinery, daemon=True).start()
     try:
-        return _run(params, host, jobs, out, quiet, only_strategies, executor, pdf, on_validated,
-                    keep_inputs, timings, t0)  # fmt: skip
+        return _run(params, (host, drawer), jobs, out, quiet, only_strategies, executor, pdf,
+                    on_validated, keep_inputs, timings, t0)  # fmt: skip
     finally:
         if host is not None:
             host.close()
+        if drawer is not None:
+            drawer.close()
 
 
 def _import_notebook_machinery() -> None:
@@ -334,9 +337,21 @@ def _start_host() -> Any:
     return KernelHost()
 
 
+def _start_chart_process() -> Any:
+    """The process that draws this run's charts (`drawing.ChartProcess`), or None: draw here."""
+    if os.environ.get("PERFANALYSIS_CHART_PROCESS", "1") == "0":
+        return None
+    from perfanalysis.drawing import ChartProcess
+
+    try:
+        return ChartProcess()
+    except OSError:
+        return None
+
+
 def _run(
     params: PackParameters,
-    host: Any,
+    helpers: tuple[Any, Any],
     jobs: int | None,
     out: Path | None,
     quiet: bool,
@@ -379,7 +394,7 @@ def _run(
     try:
         return _build_and_publish(
             params, pack, result, pack_dir, keep_inputs, only_strategies, jobs, executor,
-            quiet, pdf, timings, t0, host,
+            quiet, pdf, timings, t0, *helpers,
         )  # fmt: skip
     except OSError as exc:
         raise _place_error(exc) from None
@@ -399,8 +414,13 @@ def _build_and_publish(
     timings: dict[str, float],
     t0: float,
     host: Any = None,
+    drawer: Any = None,
 ) -> PackResult:
-    """Stage the pack beside its final place, run the notebooks, publish; see run_pack."""
+    """Stage the pack beside its final place, run the notebooks, publish; see run_pack.
+
+    `host` forks the notebooks' kernels (`kernelhost.KernelHost`), `drawer` draws the charts
+    (`drawing.ChartProcess`); without them, kernels are started and charts drawn here.
+    """
     from perfanalysis.charts import chart_keys, chart_tasks
     from perfanalysis.drawing import draw_pages
     from perfanalysis.manifest import write_manifest
@@ -461,7 +481,7 @@ def _build_and_publish(
             reused = partial and _intact(pack_dir)  # the other strategies' charts are reused
             writer, published = _draw_and_write(
                 pack, staging / "prepared", pack_dir if reused else None, only_strategies,
-                jobs, executor, runner, [j.name for j in jobs_list],
+                jobs, executor, runner, [j.name for j in jobs_list], drawer,
             )  # fmt: skip
             timings["charts"] = time.perf_counter() - t_charts
             if partial:
@@ -472,7 +492,7 @@ def _build_and_publish(
                     stale = [k for k in chart_keys(pack) if k not in fresh]
                     for _, drawn in draw_pages(
                         [("", _unchanged_kept(chart_tasks(pack, stale), published, writer))],
-                        jobs=jobs, executor=executor,
+                        jobs=jobs, executor=executor, process=drawer,
                     ):  # fmt: skip
                         for key, svg, spec in drawn:
                             writer.chart(key, svg, spec)
@@ -557,6 +577,7 @@ def _draw_and_write(
     executor: Executor | None,
     runner: _Notebooks,
     order: list[str],
+    drawer: Any = None,
 ) -> tuple[Any, dict[str, tuple[str, str | None]]]:
     """Draw the pack's charts page by page into the prepared folder, releasing each page's notebook.
 
@@ -595,7 +616,8 @@ def _draw_and_write(
     pages: dict[str, list[Any]] = {name: [] for name in order}
     for task in tasks:
         pages.setdefault(writer.page_of(task[0]), []).append(task)
-    for page, drawn in draw_pages(list(pages.items()), jobs=jobs, executor=executor):
+    drawing = draw_pages(list(pages.items()), jobs=jobs, executor=executor, process=drawer)
+    for page, drawn in drawing:
         for key, svg, spec in drawn:
             writer.chart(key, svg, spec)
         runner.release(page)

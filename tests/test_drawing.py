@@ -18,12 +18,22 @@ import pytest
 
 import perfanalysis as pa
 from perfanalysis import drawing
-from perfanalysis.charts import chart_keys, measure_svg, render_chart_keys, status_svg, xmr_svg
+from perfanalysis.charts import (
+    chart_keys,
+    chart_tasks,
+    measure_svg,
+    render_chart_keys,
+    status_svg,
+    xmr_svg,
+)
 from perfanalysis.drawing import (
+    ChartProcess,
+    draw_pages,
     histories_with_intervals,
     measure_histories,
     pool_is_safe,
 )
+from perfanalysis.errors import PackError
 from perfanalysis.intervals import history_intervals
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +146,44 @@ def test_pool_only_where_workers_do_not_rerun_the_callers_script(
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == expected
+
+
+def test_the_chart_process_draws_the_same_bytes(lincolnshire_pack) -> None:
+    """What `perfanalysis run` does: vl-convert in a process of its own, specs built here.
+
+    Every Lincolnshire chart, page by page, equal to drawing it in this process, with the same
+    spec digest; numbers sent as JSON text would move some lines by a fraction of a pixel.
+    """
+    pack = lincolnshire_pack
+    tasks = chart_tasks(pack, chart_keys(pack))
+    pages = [("index", tasks[:1]), ("a", tasks[1:20]), ("b", []), ("c", tasks[20:])]
+    process = ChartProcess()
+    try:
+        drawn = list(draw_pages(pages, process=process))
+    finally:
+        process.close()
+    assert [name for name, _ in drawn] == ["index", "a", "b", "c"]
+    assert drawn == list(draw_pages(pages))
+    assert sum(svg is not None for _, page in drawn for _, svg, _ in page) == len(tasks)
+
+
+def test_the_chart_process_reports_a_bad_spec_and_goes_on(lincolnshire_pack) -> None:
+    process = ChartProcess()
+    try:
+        process.send({"mark": 3})
+        with pytest.raises(ValueError, match="Vega-Lite to SVG conversion failed"):
+            process.receive()
+        process.send({"mark": "point", "data": {"values": [{"a": 1}]}})
+        assert process.receive().startswith("<svg")
+    finally:
+        process.close()
+
+
+def test_a_chart_process_that_stopped_is_named() -> None:
+    process = ChartProcess()
+    process._proc.kill()
+    process.send({"mark": "point", "data": {"values": [{"a": 1}]}})
+    with pytest.raises(PackError, match="the chart-drawing process stopped"):
+        process.receive()
+    process.close()
+    assert process._proc.poll() is not None

@@ -102,20 +102,28 @@ def test_a_failure_while_drawing_stops_the_started_notebooks(tmp_path, monkeypat
     from perfanalysis import drawing
 
     out = tmp_path / "pack"
-    draw = drawing.draw_batch
-    calls = []
+    built = []  # the charts whose specs were built, in order
+    spec = drawing.task_spec
+    receive = drawing.ChartProcess.receive
+    received = []
 
-    def fails_on_the_second_page(batch):
-        calls.append([key for key, _, _ in batch])
-        if len(calls) == 2:
-            raise PackError("a chart could not be drawn")
-        return draw(batch)
+    def recorded(task):
+        built.append(task[0])
+        return spec(task)
+
+    def dies_on_the_second_page(self):
+        received.append(1)
+        if len(received) == 2:  # the collated page has one chart: this is the next page's
+            self._proc.kill()  # as the system would stop it (out of memory, say)
+            self._proc.wait()
+        return receive(self)
 
     before = _children()
-    monkeypatch.setattr(drawing, "draw_batch", fails_on_the_second_page)
-    with pytest.raises(PackError, match="a chart could not be drawn"):
+    monkeypatch.setattr(drawing, "task_spec", recorded)
+    monkeypatch.setattr(drawing.ChartProcess, "receive", dies_on_the_second_page)
+    with pytest.raises(PackError, match="the chart-drawing process stopped"):
         run_pack(read_parameters(SMALL), out=out, quiet=True)
-    assert calls[0] == ["status-by-strategy"]  # the collated page's, drawn (and released) first
+    assert built[0] == "status-by-strategy"  # the collated page's, drawn (and released) first
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == []  # no staging folder left
     assert _children() <= before
