@@ -227,12 +227,24 @@ def _lookup(keys: pd.Series, table: pd.Series,
     return pd.Series(out, index=keys.index, dtype=object)
 
 
+def _object_isin(values: Any, known: Any) -> np.ndarray:
+    """Whether each of `values` is in `known`, compared as Python objects in one hash table.
+
+    Kept as object dtype on purpose: an index of strings would otherwise become an Arrow string
+    array, whose `isin` builds an Arrow scalar for each known value in a Python loop (0.3 s of
+    loading 600,000 rows with 15,000 measure ids known).
+    """
+    return pd.Index(np.asarray(values, dtype=object), dtype=object).isin(
+        np.asarray(known, dtype=object)
+    )
+
+
 def _isin(values: pd.Series, known: Any,
           factorized: tuple[np.ndarray, Any] | None = None) -> pd.Series:  # fmt: skip
     """values.isin(known), tested once per distinct value (`factorized` as for `_lookup`)."""
     codes, uniques = factorized if factorized is not None else pd.factorize(values)
     known = known.to_numpy(dtype=object) if isinstance(known, pd.Series) else list(known)
-    ok = pd.Index(np.asarray(uniques, dtype=object)).isin(np.asarray(known, dtype=object))
+    ok = _object_isin(uniques, known)
     out = np.zeros(len(values), dtype=bool)
     hit = codes >= 0
     out[hit] = ok[codes[hit]]
@@ -415,7 +427,7 @@ def _unit_in(ctx: _Context, table: str, units: Any) -> np.ndarray:
     codes, ids = ctx.factorize(table, "measure_id")
     unit = ctx.of_measure("unit")
     unit = unit[unit.isin(list(units))]
-    ok = pd.Index(np.asarray(ids, dtype=object)).isin(unit.index.to_numpy(dtype=object))
+    ok = _object_isin(ids, unit.index)
     if not len(ok):
         return np.zeros(len(codes), dtype=bool)
     return np.where(codes >= 0, ok[np.maximum(codes, 0)], False)
