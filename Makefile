@@ -6,6 +6,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# pytest keeps each test module's rewritten bytecode in tests/__pycache__ only when Python may
+# write bytecode; where PYTHONDONTWRITEBYTECODE is set (our CI machines) every worker would
+# rewrite every module on every run.
+KEEP_PYTEST_CACHE := env -u PYTHONDONTWRITEBYTECODE
 
 .PHONY: report test test-fast lint lock chromium bench clean wheel bytecode
 
@@ -40,12 +44,12 @@ chromium:
 PYTEST_PARALLEL ?= -n auto --dist loadgroup
 
 test: $(STAMP) bytecode chromium
-	$(PY) -m pytest $(PYTEST_PARALLEL)
+	$(KEEP_PYTEST_CACHE) $(PY) -m pytest $(PYTEST_PARALLEL)
 
 # The quick unit tests alone, for a developer at work: not the notebook and browser tests, nor
 # the unit tests that are slow by nature (marked `slow`). `make test` runs every test.
 test-fast: $(STAMP) bytecode
-	$(PY) -m pytest $(PYTEST_PARALLEL) -m "not notebook and not browser and not slow"
+	PERFANALYSIS_QUICK_PROPERTIES=1 $(KEEP_PYTEST_CACHE) $(PY) -m pytest $(PYTEST_PARALLEL) -m "not notebook and not browser and not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check perfanalysis tests bench data

@@ -24,6 +24,13 @@ from typing import Any
 
 import pytest
 
+from perfanalysis.cli import _skip_unused_grammar
+
+# Test workers import as the `perfanalysis` command does: without jsonschema's optional IRI
+# grammar, which no test, suite or notebook of ours uses, and which costs each worker 1.3 s to
+# build. A kernel a test starts imports as it always does.
+_skip_unused_grammar()
+
 ROOT = Path(__file__).resolve().parent.parent
 LINCOLNSHIRE_PARAMS = ROOT / "parameters" / "lincolnshire-2017-18-q4.yaml"
 LEICESTERSHIRE_PARAMS = ROOT / "parameters" / "leicestershire-2020-21-q4.yaml"
@@ -32,6 +39,14 @@ HOSTILE_DATA = ROOT / "tests" / "data" / "hostile"
 ARTEFACTS = ROOT / "tests" / "artefacts"
 #: Debian's Chromium (Playwright's own browser download cannot work here).
 CHROMIUM = Path(os.environ.get("PERFANALYSIS_CHROMIUM") or "/usr/bin/chromium")
+
+
+def examples(n: int) -> int:
+    """How many examples a property test tries: `n` in `make test`, a quarter (at least 10)
+    in `make test-fast` (PERFANALYSIS_QUICK_PROPERTIES=1), for a quick answer while at work."""
+    if os.environ.get("PERFANALYSIS_QUICK_PROPERTIES") == "1":
+        return max(10, n // 4)
+    return n
 
 
 # --------------------------------------------------------------------------- parallel runs

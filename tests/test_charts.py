@@ -265,8 +265,8 @@ def test_drawing_a_packs_charts_never_imports_altair() -> None:
         "import sys, perfanalysis as pa\n"
         "from perfanalysis.report import prepare, render_charts\n"
         f"pack = prepare(pa.load({str(ROOT / 'data' / 'lincolnshire')!r}), 'Q4 2017/18')\n"
-        "svgs = render_charts(pack, jobs=1)\n"
-        "assert len(svgs) > 50 and all(s.startswith('<svg') for s in svgs.values())\n"
+        "svgs = render_charts(pack, ['children-safe-healthy'], jobs=1)\n"
+        "assert len(svgs) > 5 and all(s.startswith('<svg') for s in svgs.values())\n"
         "print('altair' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfanalysis.comparators import percentile_inc, rank_within_group
+from tests.conftest import examples
 
 # ---------------------------------------------------------------------------------------------
 # percentile_inc: rank h = (n - 1) x q in the sorted values, interpolated between neighbours
@@ -71,7 +72,7 @@ def test_percentile_inc_needs_a_value() -> None:
         percentile_inc([np.nan], 0.5)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.lists(st.integers(-1000, 1000), min_size=1, max_size=30),
     st.floats(0, 1, allow_nan=False),
@@ -245,7 +246,7 @@ def test_missing_column_raises() -> None:
         rank_within_group(frame(FIVE).drop(columns="group"), "B", "higher")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.integers(0, 20), min_size=1, max_size=12), st.sampled_from(["higher", "lower"]))
 def test_rank_and_quartile_agree_with_a_direct_count(values: list[int], polarity: str) -> None:
     """Rank is 1 + the number strictly better; quartile from percentile_inc boundaries."""

@@ -42,6 +42,7 @@ from perfanalysis.framework import (
 )
 from perfanalysis.quality import SUITES, QualityResult, load_suite, validate, validate_path
 from perfanalysis.validate_cli import exit_status, print_failures
+from tests.conftest import examples
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "tests" / "data" / "small"
@@ -204,6 +205,7 @@ def cli_runs(name: str) -> dict[str, Done]:
 
 
 # --------------------------------------------------------------------------- the suites
+@pytest.mark.slow  # imports great-expectations (seconds)
 @pytest.mark.parametrize("name", SUITES)
 def test_every_suite_loads_completely_into_great_expectations(name):
     import great_expectations as gx
@@ -402,7 +404,7 @@ CELLS = [(t, c) for t in ("themes", "strategies", "outcomes", "measures", "targe
 
 
 @pytest.mark.slow  # 25 datasets, each loaded, assessed and validated
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
 @given(cells=st.lists(st.tuples(st.sampled_from(CELLS), st.integers(0, 20), st.sampled_from(NASTY)),
                       min_size=1, max_size=3))  # fmt: skip
 def test_whatever_the_loader_rejects_the_gate_reports_as_an_error(cells):

@@ -31,6 +31,7 @@ from perfanalysis.spc import (
     polarity_to_improvement,
     spc,
 )
+from tests.conftest import examples
 
 BASE = [10.0, 30.0] * 6
 UPL = 20 + 2.66 * 20  # 73.2
@@ -585,7 +586,7 @@ def test_icon_words() -> None:
 small_series = st.lists(st.integers(-50, 50).map(float), min_size=1, max_size=20)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(small_series, small_series)
 def test_rebase_makes_groups_independent(a: list[float], b: list[float]) -> None:
     """Nothing crosses a rebase: the rebased chart is the two charts side by side."""
@@ -596,7 +597,7 @@ def test_rebase_makes_groups_independent(a: list[float], b: list[float]) -> None
     pd.testing.assert_frame_equal(rebased, separate)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.one_of(st.integers(-50, 50).map(float), st.just(math.nan)), max_size=25))
 def test_missing_values_same_as_dropping_them(values: list[float]) -> None:
     series = pd.Series(values, dtype=float)
@@ -660,7 +661,7 @@ def test_grouped_spc_equals_spc_with_rebases_and_a_fixed_baseline(tmp_path) -> N
         dataset_spc(ds, ids, fix_after_n_points=5)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     series=st.lists(
         st.tuples(

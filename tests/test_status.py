@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from perfanalysis import DataError, Status
 from perfanalysis.periods import parse_periods
 from perfanalysis.status import assess, summarise
+from tests.conftest import examples
 
 NAN = math.nan
 
@@ -221,7 +222,7 @@ PERIODS = [
 values = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     n=st.integers(1, 12),
     data=st.data(),
