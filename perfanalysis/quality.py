@@ -413,10 +413,15 @@ def _period_columns(
 def _units(ctx: _Context, table: str) -> pd.Series:
     """The unit of each row's measure (None for an unknown measure), once per validation."""
     if (table, "unit") not in ctx.by_measure:
-        ctx.by_measure[table, "unit"] = _lookup(
-            ctx.frames[table]["measure_id"],
-            ctx.of_measure("unit"),
-            ctx.factorize(table, "measure_id"),
+        # looked up once per measure, then coded per row (a categorical: no Python object per
+        # row, and isin and == compare codes)
+        codes, ids = ctx.factorize(table, "measure_id")
+        unit = _lookup(pd.Series(np.asarray(ids, dtype=object)), ctx.of_measure("unit"))
+        unit_codes, units = pd.factorize(unit.to_numpy(dtype=object))
+        rows = np.where(codes >= 0, unit_codes[np.maximum(codes, 0)], -1)
+        ctx.by_measure[table, "unit"] = pd.Series(
+            pd.Categorical.from_codes(rows, categories=pd.Index(units, dtype=object)),
+            index=ctx.frames[table].index,
         )
     return ctx.by_measure[table, "unit"]
 
