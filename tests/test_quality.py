@@ -267,6 +267,7 @@ def test_every_derived_column_is_documented_in_its_suite_and_made_by_quality(nam
     assert used <= set(frame.columns)
 
 
+@pytest.mark.slow  # validates with great-expectations (its import: seconds)
 def test_a_suite_that_great_expectations_would_silently_shorten_is_refused(tmp_path, monkeypatch):
     for p in (ROOT / "expectations").glob("*.json"):
         shutil.copy(p, tmp_path / p.name)
