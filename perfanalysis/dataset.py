@@ -266,7 +266,7 @@ def _fast_body(text: str, h: int, width: int) -> pd.DataFrame | None:
             ),
             convert_options=pacsv.ConvertOptions(
                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.large_string()),
             ),
         )  # fmt: skip
     except (pa.ArrowInvalid, ValueError):
@@ -274,7 +274,7 @@ def _fast_body(text: str, h: int, width: int) -> pd.DataFrame | None:
     if irregular:
         return None
     frame = table.to_pandas(
-        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
+        types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
     )
     frame.columns = range(frame.shape[1])
     return frame
