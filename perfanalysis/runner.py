@@ -433,8 +433,7 @@ def _build_and_publish(
     `host` forks the notebooks' kernels (`kernelhost.KernelHost`), `drawer` draws the charts
     (`drawing.ChartProcess`); without them, kernels are started and charts drawn here.
     """
-    from perfanalysis.charts import chart_keys, chart_tasks
-    from perfanalysis.drawing import draw_pages
+    from perfanalysis.charts import chart_tasks
     from perfanalysis.manifest import write_manifest
     from perfanalysis.publish import write_figures, write_quality_page
 
@@ -491,7 +490,7 @@ def _build_and_publish(
             runner.submit(first)
             t_charts = time.perf_counter()
             reused = partial and _intact(pack_dir)  # the other strategies' charts are reused
-            writer, published = _draw_and_write(
+            writer, published, unchecked = _draw_and_write(
                 pack, staging / "prepared", pack_dir if reused else None, only_strategies,
                 jobs, executor, runner, [j.name for j in jobs_list], drawer,
             )  # fmt: skip
@@ -501,14 +500,8 @@ def _build_and_publish(
                 changed = _changed_pages(staging, pack_dir) if reused else None
                 if reused and (changed is None or not changed <= set(only_strategies or ())):
                     # other pages' figures changed too: the charts reused for them may be stale
-                    fresh = set(chart_keys(pack, only_strategies))
-                    stale = [k for k in chart_keys(pack) if k not in fresh]
-                    for _, drawn in draw_pages(
-                        [("", _unchanged_kept(chart_tasks(pack, stale), published, writer))],
-                        jobs=jobs, executor=executor, process=drawer,
-                    ):  # fmt: skip
-                        for key, svg, spec in drawn:
-                            writer.chart(key, svg, spec)
+                    todo = _unchanged_kept(chart_tasks(pack, unchecked), published, writer)
+                    _draw_into(writer, [("", todo)], jobs, executor, drawer)
                     writer.finish()
                     changed = _changed_pages(staging, pack_dir)
                 if changed is None:
@@ -591,29 +584,29 @@ def _draw_and_write(
     runner: _Notebooks,
     order: list[str],
     drawer: Any = None,
-) -> tuple[Any, dict[str, tuple[str, str | None]]]:
+) -> tuple[Any, dict[str, tuple[str, str | None]], list[str]]:
     """Draw the pack's charts page by page into the prepared folder, releasing each page's notebook.
 
     The tables are written first; then, in the order of `order` (the collated page first), each
     page's charts are drawn and written and its notebook may run its cells (`runner.release`),
     while the next page's charts are drawn. With `published` (a rerun of `strategies`), the other
     pages' charts are taken from the published pack, and so is any chart of the rerun pages
-    whose spec is unchanged (`_unchanged_kept`). Returns the writer and the published charts.
+    whose spec is unchanged (`_unchanged_kept`). Returns the writer, the published charts, and
+    the keys of those taken unchecked (the other pages'; redrawn if their figures changed).
     """
     from perfanalysis.charts import chart_keys, chart_tasks
-    from perfanalysis.drawing import draw_pages
     from perfanalysis.prepared import PreparedWriter, read_charts
 
     every = chart_keys(pack)
     writer = PreparedWriter(pack, folder, every)
     old: dict[str, tuple[str, str | None]] = {}
-    todo = every
+    todo, unchecked = every, []
     if published is not None and strategies:
         fresh = set(chart_keys(pack, strategies))
         old = read_charts(published / "prepared", every)
-        for key, (svg, spec) in old.items():
-            if key not in fresh:
-                writer.chart(key, svg, spec)
+        unchecked = [k for k in old if k not in fresh]
+        for key in unchecked:
+            writer.chart(key, *old[key])
         todo = [k for k in every if k in fresh]
     tasks = chart_tasks(pack, todo)
     if old:
@@ -629,13 +622,27 @@ def _draw_and_write(
     pages: dict[str, list[Any]] = {name: [] for name in order}
     for task in tasks:
         pages.setdefault(writer.page_of(task[0]), []).append(task)
-    drawing = draw_pages(list(pages.items()), jobs=jobs, executor=executor, process=drawer)
-    for page, drawn in drawing:
+    _draw_into(writer, list(pages.items()), jobs, executor, drawer, runner.release)
+    writer.finish()
+    return writer, old, unchecked
+
+
+def _draw_into(
+    writer: Any,
+    pages: list[tuple[str, list[Any]]],
+    jobs: int | None,
+    executor: Executor | None,
+    drawer: Any,
+    release: Callable[[str], None] | None = None,
+) -> None:
+    """Draw `pages`' chart tasks and write each chart; `release` each page once it is written."""
+    from perfanalysis.drawing import draw_pages
+
+    for page, drawn in draw_pages(pages, jobs=jobs, executor=executor, process=drawer):
         for key, svg, spec in drawn:
             writer.chart(key, svg, spec)
-        runner.release(page)
-    writer.finish()
-    return writer, old
+        if release is not None:
+            release(page)
 
 
 def _unchanged_kept(
