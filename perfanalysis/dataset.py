@@ -234,12 +234,25 @@ def _top_rows(text: str) -> list[list[str]]:
     return rows
 
 
-def _fast_body(text: str, h: int, width: int) -> pd.DataFrame | None:
+def _longest_line(data: bytes, start: int, lines: int = 1000) -> int:
+    """Bytes in the longest of the first `lines` lines from `start` (a sample, for the reader's
+    block size)."""
+    longest, pos, size = 0, start, len(data)
+    for _ in range(lines):
+        end = data.find(b"\n", pos)
+        if end < 0:
+            return max(longest, size - pos)
+        longest, pos = max(longest, end - pos), end + 1
+    return longest
+
+
+def _fast_body(data: bytes, h: int, width: int, start: int = 0) -> pd.DataFrame | None:
     """The rows below the header by pyarrow's CSV reader, or None for an irregular file.
 
-    A blank line is a row of blanks, so the n-th row read is spreadsheet row h + 2 + n. A file
-    with a row of another width (a short row, or a comma not in quotes) is read again by
-    `_careful_rows`, and `_frame` says which row is wrong.
+    `data` is the file as UTF-8 from byte `start` (after a byte-order mark); pyarrow checks that
+    it is UTF-8 and gives None where it is not. A blank line is a row of blanks, so the n-th row
+    read is spreadsheet row h + 2 + n. A file with a row of another width (a short row, or a
+    comma not in quotes) is read again by `_careful_rows`, and `_frame` says which row is wrong.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -251,15 +264,15 @@ def _fast_body(text: str, h: int, width: int) -> pd.DataFrame | None:
         irregular.append(1)
         return "skip"
 
-    data = text.encode("utf-8")
+    size = len(data) - start
     # A block holds whole rows: a file with a row longer than the default (1 MiB) is read in
     # one block, so that an over-long cell reaches `_body`, which names its row and column.
-    block = 1 << 20 if len(data) < 1 << 20 or "\n" in text[: 1 << 20] else len(data) + 1
-    longest = max((len(x) for x in text.split("\n", 1000)[:1000]), default=0)
-    block = max(block, min(len(data) + 1, 4 * longest + 1))
+    whole = size < 1 << 20 or data.find(b"\n", start, start + (1 << 20)) >= 0
+    block = 1 << 20 if whole else size + 1
+    block = max(block, min(size + 1, 4 * _longest_line(data, start) + 1))
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(data)[start:]),  # the file's bytes, not a copy
             read_options=pacsv.ReadOptions(skip_rows=h + 1, column_names=names, block_size=block),
             parse_options=pacsv.ParseOptions(
                 ignore_empty_lines=False, newlines_in_values=True, invalid_row_handler=on_invalid
@@ -278,6 +291,35 @@ def _fast_body(text: str, h: int, width: int) -> pd.DataFrame | None:
     )
     frame.columns = range(frame.shape[1])
     return frame
+
+
+def _utf8_read(data: bytes, table: str, where: str) -> pd.DataFrame | None:
+    """The common case read straight from the file's bytes: UTF-8 (a byte-order mark allowed),
+    the header in the top rows, every row as wide as the header. None for anything else, which
+    `_read_csv` reads by the careful path (decoded as text, with its messages).
+
+    The bytes go to pyarrow as they are: no decoded copy of the file and no re-encoded one.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    end = start
+    for _ in range(_TITLE_ROWS):
+        end = data.find(b"\n", end) + 1
+        if end == 0:
+            end = len(data)
+            break
+    try:
+        top = _top_rows(data[start:end].decode("utf-8"))
+        h = _header_index(top, table, where) if top else None
+    except (UnicodeDecodeError, DatasetError):
+        return None
+    if h is None:
+        return None
+    body = _fast_body(data, h, len(top[h]), start)
+    if body is None:
+        return None
+    return _body(body, [str(c).strip().lower() for c in top[h]], h + 2, table, where)
 
 
 def _careful_rows(text: str, where: str) -> list[list[str]]:
@@ -322,12 +364,15 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
             f"file {path}: this is an Excel workbook saved under a .csv name; save it as "
             "'CSV UTF-8 (Comma delimited)', or give the .xlsx workbook itself as the dataset"
         )
+    where = f"file {path}"
+    fast = _utf8_read(data, table, where)
+    if fast is not None:
+        return fast
     try:
         text = _decode(data)
     except DatasetError as exc:
         raise DatasetError(f"file {path}, {exc}") from None
     del data
-    where = f"file {path}"
     top = _top_rows(text)
     if not top:
         raise DatasetError(f"{where}: the file is empty; it needs at least a header row")
@@ -343,7 +388,7 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
                 ) from None
         raise
     header = [str(c).strip().lower() for c in top[h]]
-    body = _fast_body(text, h, len(top[h]))
+    body = _fast_body(text.encode("utf-8"), h, len(top[h]))
     if body is None:
         return _frame(_careful_rows(text, where), table, where)
     body.columns = range(body.shape[1])
