@@ -35,6 +35,7 @@ import os
 import re
 import time
 import warnings
+from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -284,10 +285,25 @@ class _Context:
         return self.of_measures[column]
 
     def factorize(self, table: str, column: str) -> tuple[np.ndarray, Any]:
-        """pd.factorize of a column (measure_id: read by many checks), once per validation."""
+        """pd.factorize of a text column (measure_id: read by many checks), once per validation."""
         if (table, column) not in self.codes:
             self.codes[table, column] = pd.factorize(self.frames[table][column])
         return self.codes[table, column]
+
+    def coded(self, table: str, column: str, values: pd.Series) -> tuple[np.ndarray, int]:
+        """Each row's code in `values` (-1 for a blank) and the number of codes, for a check
+        that compares rows. measure_id is coded once per validation; a period label comes from
+        the codes its parse made (one per distinct period as written); others are coded here.
+        """
+        if table in self.frames and column in self.frames[table].columns:  # a text column
+            codes, uniques = self.factorize(table, column)
+            return codes, len(uniques)
+        if column == "period__label" and table in self.period_codes:
+            rows, label_of, _ = self.period_codes[table]
+            label_codes, labels = pd.factorize(label_of)  # None (no label) -> -1
+            return label_codes[rows], len(labels)
+        codes, uniques = pd.factorize(values)
+        return codes, len(uniques)
 
     def parsed(self, table: str, column: str) -> tuple[pd.Series, pd.Series]:
         """parse_numbers of a column (a % sign allowed), parsed once per validation."""
@@ -848,19 +864,31 @@ def _strftime_ok(values: pd.Series, fmt: str) -> pd.Series:
     return values.map({u: ok(u) for u in uniques})
 
 
-def _duplicated_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.Series, int]:
+def _duplicated_rows(frame: pd.DataFrame, columns: list[str],
+                     coded: Callable[[str], tuple[np.ndarray, int]] | None = None,
+                     ) -> tuple[pd.Series, int]:  # fmt: skip
     """Rows whose values in `columns` repeat another row's (rows with a blank are not checked).
 
-    Each column is coded once (`pd.factorize`) and the codes combined into one integer key, kept
-    below the number of rows, so that the duplicates are found on integers.
+    Each column is coded (`coded(column)`: the row codes, -1 for a blank, and how many codes;
+    `pd.factorize` when not given) and the codes combined into one integer key, so that the
+    duplicates are found on integers. The key is exact: it is coded again only when the
+    product of the columns' code counts would not fit in 62 bits.
     """
     n = len(frame)
     skip = np.zeros(n, dtype=bool)
     key = np.zeros(n, dtype=np.int64)
+    span = 1  # every key is below this
     for name in columns:
-        codes, uniques = pd.factorize(frame[name])
+        if coded is not None:
+            codes, count = coded(name)
+        else:
+            codes, uniques = pd.factorize(frame[name])
+            count = len(uniques)
         skip |= codes < 0
-        key = pd.factorize(key * (len(uniques) + 1) + (codes + 1))[0].astype(np.int64)
+        if span * (count + 1) >= 1 << 62:
+            key, span = pd.factorize(key)[0].astype(np.int64), max(n, 1)
+        key = key * (count + 1) + (codes + 1)
+        span *= count + 1
     dup = np.zeros(n, dtype=bool)
     dup[~skip] = pd.Series(key[~skip]).duplicated(keep=False).to_numpy()
     return pd.Series(dup, index=frame.index), int(skip.sum())
@@ -895,15 +923,18 @@ def _unexpected_fast(
     return None
 
 
-def _unexpected(frame: pd.DataFrame, exp: dict[str, Any]) -> tuple[pd.Series, int]:
+def _unexpected(frame: pd.DataFrame, exp: dict[str, Any],
+                coded: Callable[[str], tuple[np.ndarray, int]] | None = None,
+                ) -> tuple[pd.Series, int]:  # fmt: skip
     """Rows failing one expectation (a boolean mask) and the number of rows not checked.
 
     The semantics of each great-expectations type used in the suites, as a vectorised pandas
-    expression: nulls are not checked, except by expect_column_values_to_not_be_null.
+    expression: nulls are not checked, except by expect_column_values_to_not_be_null. `coded`
+    gives a column's codes where the validation has them already (`_Context.coded`).
     """
     kind, kw = exp["type"], exp["kwargs"]
     if kind == "expect_compound_columns_to_be_unique":
-        return _duplicated_rows(frame, kw["column_list"])
+        return _duplicated_rows(frame, kw["column_list"], coded)
     col = frame[kw["column"]]
     null = col.isna()
     if kind == "expect_column_values_to_not_be_null":
@@ -949,7 +980,7 @@ def _run_suite_pandas(name: str, frame: pd.DataFrame, ctx: _Context,
             checks.append(Check(name, column, meta["rule"], meta["severity"], ok, 1,
                                 0 if ok else 1, [], exp["type"], file))  # fmt: skip
             continue
-        bad, missing = _unexpected(frame, exp)
+        bad, missing = _unexpected(frame, exp, lambda col: ctx.coded(name, col, frame[col]))
         failed = int(bad.sum())
         rows = frame.index[bad.to_numpy()]
         examples = _shown(frame, exp, rows) if failed else []
