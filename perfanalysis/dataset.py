@@ -189,6 +189,11 @@ def _body(body: pd.DataFrame, header: list[str], first_row: int, table: str,
         s = body[col]
         if not isinstance(s.dtype, pd.StringDtype):
             s = s.astype(str)
+        longest, plain = _cell_bytes(s)
+        if longest <= MAX_CELL_CHARS and plain:  # the common case: nothing to strip or refuse
+            frame[col] = s
+            blank &= (s == "").to_numpy()
+            continue
         long = s.str.len() > MAX_CELL_CHARS
         if long.any():
             i = int(np.flatnonzero(long.to_numpy())[0])
@@ -205,6 +210,43 @@ def _body(body: pd.DataFrame, header: list[str], first_row: int, table: str,
     if not blank.any():  # the common case: no copy of every column
         return frame.reset_index(drop=True)
     return frame[~blank].reset_index(drop=True)
+
+
+def _cell_bytes(s: pd.Series) -> tuple[float, bool]:
+    """The most bytes in one cell of a text column, and whether every cell starts and ends with
+    printable ASCII other than a space (so that stripping spaces would change nothing).
+
+    Read from the Arrow column's offsets and bytes, without a Python string per cell; a cell has
+    at least as many bytes as characters. (inf, False) where the column is not held by Arrow.
+    """
+    import pyarrow as pa
+
+    try:
+        column = s.array.__arrow_array__()
+    except (AttributeError, TypeError, pa.ArrowException):
+        return float("inf"), False
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    longest, plain = 0, True
+    for chunk in chunks:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return float("inf"), False
+        if not len(chunk):
+            continue
+        wide = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=wide)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        starts, ends = offsets[:-1], offsets[1:]
+        longest = max(longest, int((ends - starts).max()))
+        full = ends > starts
+        if chunk.null_count or not full.any():
+            plain = plain and not chunk.null_count
+            continue
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        edges = np.concatenate([data[starts[full]], data[ends[full] - 1]])
+        plain = plain and bool(((edges > 0x20) & (edges < 0x7F)).all())
+    return longest, plain
 
 
 def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
@@ -262,7 +304,7 @@ def _fast_body(data: bytes, h: int, width: int, start: int = 0) -> pd.DataFrame 
 
     def on_invalid(row: Any) -> str:
         irregular.append(1)
-        return "skip"
+        return "error"  # one row of another width is enough: the careful path names it
 
     size = len(data) - start
     # A block holds whole rows: a file with a row longer than the default (1 MiB) is read in
@@ -682,7 +724,8 @@ def _canonical_words(raw: RawDataset) -> None:
             .str.strip()
         )
         canonical = keys.map(lookup).fillna(pd.Series(uniques, dtype=object)).to_numpy()
-        frame[column] = canonical[codes] if len(canonical) else frame[column]
+        if len(canonical) and (canonical != np.asarray(uniques, dtype=object)).any():
+            frame[column] = _take_text(canonical, codes)  # only where a spelling changes
 
 
 def read_raw(path: str | Path) -> RawDataset:

@@ -200,7 +200,11 @@ def _text(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if col != "_row":
             s = out[col].astype("str")
-            out[col] = s.mask(s == "")
+            blank = s == ""
+            if blank.any():  # masked only where needed: a mask copies every cell's text
+                out[col] = s.mask(blank)
+            else:
+                out[col] = s
     return out.reset_index(drop=True)
 
 
@@ -356,7 +360,7 @@ def _period_columns(
     else:
         kind_codes, kinds = np.full(n, -1), pd.Index([])
     pair = label_codes.astype(np.int64) * (len(kinds) + 1) + (kind_codes + 1)
-    pairs, codes = np.unique(pair, return_inverse=True)
+    codes, pairs = pd.factorize(pair)  # hashed, not sorted: any order of the pairs will do
     parsed: dict[str, Period | None] = {}
     rows = []
     for code in pairs:
@@ -486,8 +490,9 @@ def _signed(ctx: _Context, table: str) -> pd.Series:
     """True for rows whose measure is declared signed (figures may be negative)."""
     flag = ctx.of_measure("signed")
     flag = flag.fillna("").astype(str).str.lower().isin(_dataset._TRUE)  # once per measure
-    rows = _lookup(ctx.frames[table]["measure_id"], flag, ctx.factorize(table, "measure_id"))
-    return rows.fillna(False).astype(bool)
+    codes, ids = ctx.factorize(table, "measure_id")
+    ok = np.append(_object_isin(ids, flag.index[flag.to_numpy(dtype=bool)]), False)
+    return pd.Series(ok[codes], index=ctx.frames[table].index)  # code -1 (no id) -> False
 
 
 def _counts(ctx: _Context, table: str, col: str) -> dict[str, pd.Series]:
