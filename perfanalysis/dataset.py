@@ -36,6 +36,7 @@ from perfanalysis.framework import (
     TABLES,
     VOCABULARY,
     Framework,
+    canonical_key,
     vocabulary_lookup,
 )
 from perfanalysis.periods import Period
@@ -702,30 +703,25 @@ def _read_meta(meta_file: Path) -> dict[str, Any]:
 def _canonical_words(raw: RawDataset) -> None:
     """Enumerated columns in canonical form: `GOOD`, `good` -> `Good`; `%` -> `percent`.
 
-    A value that matches no accepted spelling is left as written, for the gate to name.
+    Each distinct spelling is matched once (`canonical_key`, as for dataset.yaml), then the
+    column is made by one take. A value that matches no accepted spelling is left as written,
+    for the gate to name.
     """
     for (table, column), _ in VOCABULARY.items():
         lookup = vocabulary_lookup(table, column)
         if table == "dataset":
             value = raw.meta.get(column)
             if isinstance(value, str):
-                from perfanalysis.framework import canonical_key
-
                 raw.meta[column] = lookup.get(canonical_key(value), value)
             continue
         frame = raw.tables.get(table)
         if frame is None or column not in frame.columns or frame.empty:
             continue
-        codes, uniques = pd.factorize(frame[column])
-        keys = (
-            pd.Series(uniques, dtype=object)
-            .str.lower()
-            .str.replace(r"[\s_-]+", " ", regex=True)
-            .str.strip()
-        )
-        canonical = keys.map(lookup).fillna(pd.Series(uniques, dtype=object)).to_numpy()
-        if len(canonical) and (canonical != np.asarray(uniques, dtype=object)).any():
-            frame[column] = _take_text(canonical, codes)  # only where a spelling changes
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        written = np.asarray(uniques, dtype=object)
+        canonical = np.array([lookup.get(canonical_key(str(w)), w) for w in written], dtype=object)
+        if (canonical != written).any():  # only where a spelling changes
+            frame[column] = _take_text(canonical, codes)
 
 
 def read_raw(path: str | Path) -> RawDataset:

@@ -529,16 +529,17 @@ def _count_agreement(ctx: _Context, table: str, frame: pd.DataFrame) -> dict[str
     # Only a row with both counts can break these rules: check those rows alone (a table
     # without counts, the common case, costs nothing).
     given = (num.notna() & den.notna()).to_numpy()
-    rows = frame.loc[given, ["measure_id", "numerator", "denominator"]]
-    rows = rows.assign(**{figure: values[given]})
-    problems = check_counts(rows, measures.fillna(""))["problem"]
-    at = frame.index.get_indexer(problems.index)
     figure_or_base = np.zeros(len(frame), dtype=bool)
-    figure_or_base[at] = (
-        problems.str.startswith("the figure") | problems.str.startswith("denominator")
-    ).to_numpy(dtype=bool)
     over = np.zeros(len(frame), dtype=bool)
-    over[at] = problems.str.startswith("numerator is above").to_numpy(dtype=bool)
+    if given.any():
+        rows = frame.loc[given, ["measure_id", "numerator", "denominator"]]
+        rows = rows.assign(**{figure: values[given]})
+        problems = check_counts(rows, measures.fillna(""))["problem"]
+        at = frame.index.get_indexer(problems.index)
+        figure_or_base[at] = (
+            problems.str.startswith("the figure") | problems.str.startswith("denominator")
+        ).to_numpy(dtype=bool)
+        over[at] = problems.str.startswith("numerator is above").to_numpy(dtype=bool)
     return {
         "counts__agree": _flags(
             pd.Series(~figure_or_base, index=frame.index),

@@ -179,6 +179,20 @@ def test_spaces_around_ids_are_dropped(small):
     assert errors(small) == []
 
 
+def test_a_councils_word_with_a_non_breaking_space_inside_is_still_its_word(small):
+    """Words copied from a web page keep Excel's non-breaking space between them; the cell is
+    matched as dataset.yaml's words are (any case, any run of spaces, '_' and '-' alike)."""
+    edit(small / "measures.csv", "S-01,school,school-o1,Good Level of Development,percent,",
+         "S-01,school,school-o1,Good Level of Development,Per\u00a0 Cent,")  # fmt: skip
+    edit(small / "measures.csv", "R-01,roads,roads-o1,People killed or seriously injured on "
+         "roads,count,lower,", "R-01,roads,roads-o1,People killed or seriously injured on "
+         "roads,count,Lower\u00a0is\u00a0better,")  # fmt: skip
+    measures = pa.load(small).framework.measures.set_index("measure_id")
+    assert measures.loc["S-01", "unit"] == "percent"
+    assert measures.loc["R-01", "polarity"] == "lower"
+    assert errors(small) == []
+
+
 def test_blank_rows_at_the_end_and_in_the_middle_are_skipped_row_numbers_kept(small):
     path = small / "actuals.csv"
     text = path.read_text(encoding="utf-8")
