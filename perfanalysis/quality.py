@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from perfanalysis import dataset as _dataset
-from perfanalysis.dataset import RawDataset, parse_numbers
+from perfanalysis.dataset import RawDataset, parse_numbers, parse_numbers_signed
 from perfanalysis.errors import DataError, DatasetError
 from perfanalysis.framework import FREQUENCY_NAMES, PERIOD_TABLES, POLARITIES, TABLES
 from perfanalysis.periods import FREQUENCIES, Period, fit_to_kind
@@ -208,12 +208,24 @@ def _text(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _truth(values: Any, index: pd.Index) -> np.ndarray:
+    """A new boolean array, one per row of `index`: missing is False."""
+    if isinstance(values, np.ndarray) and values.dtype == bool:
+        return values.copy()
+    if not isinstance(values, pd.Series):
+        values = pd.Series(values, index=index)
+    elif not values.index.equals(index):
+        values = values.reindex(index)
+    if values.dtype != bool:
+        values = values.fillna(False)
+    return values.to_numpy(dtype=bool, copy=True)
+
+
 def _flags(true: pd.Series, applies: pd.Series) -> pd.Series:
     """True/False where a check applies, missing (not checked) elsewhere: a nullable boolean."""
-    ok = pd.Series(true, index=applies.index).fillna(False).to_numpy(dtype=bool)
-    out = pd.array(ok, dtype="boolean")
-    out[~applies.fillna(False).to_numpy(dtype=bool)] = pd.NA
-    return pd.Series(out, index=applies.index)
+    index = applies.index
+    out = pd.arrays.BooleanArray(_truth(true, index), ~_truth(applies, index))
+    return pd.Series(out, index=index)
 
 
 def _lookup(keys: pd.Series, table: pd.Series,
@@ -276,7 +288,10 @@ class _Context:
     periods: dict[str, pd.DataFrame] = field(default_factory=dict)  # table -> label/start/end
     # table -> (each row's code, the label of each code, the kind of each code)
     period_codes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
-    numbers: dict[tuple[str, str], tuple[pd.Series, pd.Series]] = field(default_factory=dict)
+    # (table, column) -> parse_numbers_signed: values, bad, % sign
+    numbers: dict[tuple[str, str], tuple[pd.Series, pd.Series, np.ndarray]] = field(
+        default_factory=dict
+    )
     codes: dict[tuple[str, str], tuple[np.ndarray, Any]] = field(default_factory=dict)
     by_measure: dict[tuple[str, str], pd.Series] = field(default_factory=dict)  # per row
     of_measures: dict[str, pd.Series] = field(default_factory=dict)  # per measure id
@@ -311,9 +326,17 @@ class _Context:
 
     def parsed(self, table: str, column: str) -> tuple[pd.Series, pd.Series]:
         """parse_numbers of a column (a % sign allowed), parsed once per validation."""
+        values, bad, _ = self._parsed(table, column)
+        return values, bad
+
+    def percent_sign(self, table: str, column: str) -> np.ndarray:
+        """For each row of a number column, whether its cell ends with a % sign."""
+        return self._parsed(table, column)[2]
+
+    def _parsed(self, table: str, column: str) -> tuple[pd.Series, pd.Series, np.ndarray]:
         if (table, column) not in self.numbers:
             text = self.frames[table][column].fillna("")
-            self.numbers[table, column] = parse_numbers(text, percent_ok=True)
+            self.numbers[table, column] = parse_numbers_signed(text, percent_ok=True)
         return self.numbers[table, column]
 
 
@@ -466,7 +489,7 @@ def _number_columns(ctx: _Context, table: str, col: str, units: pd.Series,
     values, bad = ctx.parsed(table, col)
     out = {f"{col}__number": _flags(~bad, present & (bad | values.notna()))}
     # A % sign: parse again, for the few cells that have one, with the measure's own unit.
-    pct = (present & ~bad & text.fillna("").str.contains("%", regex=False)).to_numpy()
+    pct = (present & ~bad).to_numpy() & ctx.percent_sign(table, col)
     sign = pd.Series(True, index=text.index)
     if pct.any():
         allowed = units[pct].isin(PERCENT_UNITS) | units[pct].isna()
@@ -499,7 +522,7 @@ def _counts(ctx: _Context, table: str, col: str) -> dict[str, pd.Series]:
     """<col>__number and <col>__value for a column of non-negative numbers (numerator, ...)."""
     text = ctx.frames[table][col]
     values, bad = ctx.parsed(table, col)
-    has_pct = text.fillna("").str.contains("%", regex=False)
+    has_pct = pd.Series(ctx.percent_sign(table, col), index=text.index)
     number = _flags(~bad & ~has_pct, text.notna() & (bad | values.notna() | has_pct))
     return {f"{col}__number": number, f"{col}__value": values.where(~has_pct)}
 
