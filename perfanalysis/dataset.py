@@ -190,8 +190,7 @@ def _body(body: pd.DataFrame, header: list[str], first_row: int, table: str,
         s = body[col]
         if not isinstance(s.dtype, pd.StringDtype):
             s = s.astype(str)
-        longest, plain = _cell_bytes(s)
-        if longest <= MAX_CELL_CHARS and plain:  # the common case: nothing to strip or refuse
+        if _plain_cells(s):  # the common case: nothing to strip or refuse, no copy
             frame[col] = s
             blank &= (s == "").to_numpy()
             continue
@@ -213,41 +212,39 @@ def _body(body: pd.DataFrame, header: list[str], first_row: int, table: str,
     return frame[~blank].reset_index(drop=True)
 
 
-def _cell_bytes(s: pd.Series) -> tuple[float, bool]:
-    """The most bytes in one cell of a text column, and whether every cell starts and ends with
-    printable ASCII other than a space (so that stripping spaces would change nothing).
-
-    Read from the Arrow column's offsets and bytes, without a Python string per cell; a cell has
-    at least as many bytes as characters. (inf, False) where the column is not held by Arrow.
+def _plain_cells(s: pd.Series) -> bool:
+    """True when no cell of a text column can need stripping or refusing: each has at most
+    MAX_CELL_CHARS bytes (so at most as many characters) and starts and ends with printable
+    ASCII other than a space. Read from the Arrow column's offsets and bytes, without a Python
+    string per cell; False where the column is not held by Arrow or has missing cells.
     """
     import pyarrow as pa
 
     try:
         column = s.array.__arrow_array__()
     except (AttributeError, TypeError, pa.ArrowException):
-        return float("inf"), False
-    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    longest, plain = 0, True
-    for chunk in chunks:
-        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
-            return float("inf"), False
+        return False
+    for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+        if chunk.null_count or not (
+            pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)
+        ):
+            return False
         if not len(chunk):
             continue
         wide = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         _, offsets_buffer, data_buffer = chunk.buffers()
-        offsets = np.frombuffer(offsets_buffer, dtype=wide)[
-            chunk.offset : chunk.offset + len(chunk) + 1
-        ]
+        first = chunk.offset
+        offsets = np.frombuffer(offsets_buffer, dtype=wide)[first : first + len(chunk) + 1]
         starts, ends = offsets[:-1], offsets[1:]
-        longest = max(longest, int((ends - starts).max()))
+        if (ends - starts).max() > MAX_CELL_CHARS:
+            return False
         full = ends > starts
-        if chunk.null_count or not full.any():
-            plain = plain and not chunk.null_count
-            continue
-        data = np.frombuffer(data_buffer, dtype=np.uint8)
-        edges = np.concatenate([data[starts[full]], data[ends[full] - 1]])
-        plain = plain and bool(((edges > 0x20) & (edges < 0x7F)).all())
-    return longest, plain
+        if full.any():
+            data = np.frombuffer(data_buffer, dtype=np.uint8)
+            edges = np.concatenate([data[starts[full]], data[ends[full] - 1]])
+            if not ((edges > 0x20) & (edges < 0x7F)).all():
+                return False
+    return True
 
 
 def _frame(rows: list[list[Any]], table: str, where: str) -> pd.DataFrame:
@@ -300,11 +297,9 @@ def _fast_body(data: bytes, h: int, width: int, start: int = 0) -> pd.DataFrame 
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    irregular: list[int] = []
     names = [f"c{i}" for i in range(width)]
 
     def on_invalid(row: Any) -> str:
-        irregular.append(1)
         return "error"  # one row of another width is enough: the careful path names it
 
     size = len(data) - start
@@ -326,8 +321,6 @@ def _fast_body(data: bytes, h: int, width: int, start: int = 0) -> pd.DataFrame 
             ),
         )  # fmt: skip
     except (pa.ArrowInvalid, ValueError):
-        return None
-    if irregular:
         return None
     frame = table.to_pandas(
         types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
@@ -817,11 +810,11 @@ def parse_numbers(
     a number too wide for its column), `inf`, `1 234`, `12,34`, `(5)`, `seventy`.
     The rule book (`quality`) calls this function; the loader takes its values from there.
     """
-    values, bad, _ = parse_numbers_signed(text, percent_ok)
+    values, bad, _ = parse_numbers_with_percent(text, percent_ok)
     return values, bad
 
 
-def parse_numbers_signed(
+def parse_numbers_with_percent(
     text: pd.Series, percent_ok: pd.Series | bool = False
 ) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """`parse_numbers`, and for each row whether its cell ends with a % sign (spaces aside).
@@ -840,10 +833,10 @@ def parse_numbers_signed(
     unreadable = ~missing & np.isnan(parsed)
     # Each distinct cell was parsed once; now back to the rows (a % sign judged per row).
     pct_allowed = pd.Series(percent_ok, index=text.index).fillna(False).to_numpy(dtype=bool)
-    sign = has_pct[codes]
-    bad = unreadable[codes] | (sign & ~missing[codes] & ~pct_allowed)
+    percent = has_pct[codes]
+    bad = unreadable[codes] | (percent & ~missing[codes] & ~pct_allowed)
     values = np.where(bad, np.nan, parsed[codes])
-    return pd.Series(values, index=text.index), pd.Series(bad, index=text.index), sign
+    return pd.Series(values, index=text.index), pd.Series(bad, index=text.index), percent
 
 
 def _take_text(values: np.ndarray, codes: np.ndarray) -> Any:

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from perfanalysis import dataset as _dataset
-from perfanalysis.dataset import RawDataset, parse_numbers, parse_numbers_signed
+from perfanalysis.dataset import RawDataset, parse_numbers, parse_numbers_with_percent
 from perfanalysis.errors import DataError, DatasetError
 from perfanalysis.framework import FREQUENCY_NAMES, PERIOD_TABLES, POLARITIES, TABLES
 from perfanalysis.periods import FREQUENCIES, Period, fit_to_kind
@@ -200,11 +200,7 @@ def _text(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if col != "_row":
             s = out[col].astype("str")
-            blank = s == ""
-            if blank.any():  # masked only where needed: a mask copies every cell's text
-                out[col] = s.mask(blank)
-            else:
-                out[col] = s
+            out[col] = s.mask(s == "")
     return out.reset_index(drop=True)
 
 
@@ -288,7 +284,7 @@ class _Context:
     periods: dict[str, pd.DataFrame] = field(default_factory=dict)  # table -> label/start/end
     # table -> (each row's code, the label of each code, the kind of each code)
     period_codes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
-    # (table, column) -> parse_numbers_signed: values, bad, % sign
+    # (table, column) -> parse_numbers_with_percent: values, bad, % sign
     numbers: dict[tuple[str, str], tuple[pd.Series, pd.Series, np.ndarray]] = field(
         default_factory=dict
     )
@@ -336,7 +332,7 @@ class _Context:
     def _parsed(self, table: str, column: str) -> tuple[pd.Series, pd.Series, np.ndarray]:
         if (table, column) not in self.numbers:
             text = self.frames[table][column].fillna("")
-            self.numbers[table, column] = parse_numbers_signed(text, percent_ok=True)
+            self.numbers[table, column] = parse_numbers_with_percent(text, percent_ok=True)
         return self.numbers[table, column]
 
 
@@ -894,13 +890,13 @@ def _strftime_ok(values: pd.Series, fmt: str) -> pd.Series:
 
 
 def _duplicated_rows(frame: pd.DataFrame, columns: list[str],
-                     coded: Callable[[str], tuple[np.ndarray, int]] | None = None,
+                     coded: Callable[[str], tuple[np.ndarray, int]],
                      ) -> tuple[pd.Series, int]:  # fmt: skip
     """Rows whose values in `columns` repeat another row's (rows with a blank are not checked).
 
     Each column is coded (`coded(column)`: the row codes, -1 for a blank, and how many codes;
-    `pd.factorize` when not given) and the codes combined into one integer key, so that the
-    duplicates are found on integers. The key is exact: it is coded again only when the
+    `_Context.coded`) and the codes combined into one integer key, so that the duplicates are
+    found on integers. The key is exact: it is coded again only when the
     product of the columns' code counts would not fit in 62 bits.
     """
     n = len(frame)
@@ -908,11 +904,7 @@ def _duplicated_rows(frame: pd.DataFrame, columns: list[str],
     key = np.zeros(n, dtype=np.int64)
     span = 1  # every key is below this
     for name in columns:
-        if coded is not None:
-            codes, count = coded(name)
-        else:
-            codes, uniques = pd.factorize(frame[name])
-            count = len(uniques)
+        codes, count = coded(name)
         skip |= codes < 0
         if span * (count + 1) >= 1 << 62:
             key, span = pd.factorize(key)[0].astype(np.int64), max(n, 1)
@@ -953,13 +945,13 @@ def _unexpected_fast(
 
 
 def _unexpected(frame: pd.DataFrame, exp: dict[str, Any],
-                coded: Callable[[str], tuple[np.ndarray, int]] | None = None,
+                coded: Callable[[str], tuple[np.ndarray, int]],
                 ) -> tuple[pd.Series, int]:  # fmt: skip
     """Rows failing one expectation (a boolean mask) and the number of rows not checked.
 
     The semantics of each great-expectations type used in the suites, as a vectorised pandas
     expression: nulls are not checked, except by expect_column_values_to_not_be_null. `coded`
-    gives a column's codes where the validation has them already (`_Context.coded`).
+    gives a column's codes, reusing those the validation has made (`_Context.coded`).
     """
     kind, kw = exp["type"], exp["kwargs"]
     if kind == "expect_compound_columns_to_be_unique":
